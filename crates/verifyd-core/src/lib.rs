@@ -1,0 +1,16 @@
+//! The domain of verifyd: what an organization, application, workflow and verification
+//! session are, which statuses a session may move between, and the rules that decide them.
+//!
+//! This crate does no I/O. Storage, HTTP and the verification engines depend on it, never the
+//! other way round, so the rules here can be tested without a database or a socket. Time and
+//! randomness come in through [`clock::Clock`] so that expiry and lockout are testable.
+
+pub mod account;
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod status;
+pub mod tenant;
+
+pub use clock::{Clock, SystemClock};
+pub use error::{CoreError, FieldErrors};

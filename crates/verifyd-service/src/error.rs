@@ -1,0 +1,35 @@
+//! The service layer's error: a domain error to show the caller, or an internal failure
+//! whose cause goes to the log only.
+
+use verifyd_core::CoreError;
+use verifyd_store::StoreError;
+
+/// A use case failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The caller's fault or a refused operation; safe to describe to the caller.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Anything else internal (mail transport, hashing, signing…).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<verifyd_core::FieldErrors> for ServiceError {
+    fn from(errors: verifyd_core::FieldErrors) -> Self {
+        Self::Core(CoreError::Validation(errors))
+    }
+}
+
+/// Result alias for use cases.
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+impl ServiceError {
+    /// Wraps an internal failure with context.
+    pub fn internal(context: &str, err: impl std::fmt::Display) -> Self {
+        Self::Internal(format!("{context}: {err}"))
+    }
+}

@@ -1,0 +1,25 @@
+//! Validated runtime settings the use cases read (loaded and checked by the binary).
+
+use std::path::PathBuf;
+
+/// Settings that shape behaviour, as opposed to wiring (database URL, listen address).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Base URL used to build session links, e.g. `https://verify.example.com`.
+    pub public_url: String,
+    /// Data directory (outbox, models, local blobs).
+    pub data_dir: PathBuf,
+    /// Registrations allowed per client IP per hour.
+    pub register_per_ip_per_hour: u32,
+}
+
+impl Settings {
+    /// Defaults for a data directory, as used by tests.
+    pub fn for_data_dir(data_dir: PathBuf, public_url: String) -> Self {
+        Self {
+            public_url,
+            data_dir,
+            register_per_ip_per_hour: 5,
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! Configuration: embedded defaults (`config.default.toml`, every key documented there) →
+//! an optional TOML file → `VERIFYD_*` environment variables → command-line flags.
+
+use anyhow::{bail, Context};
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The documented defaults, compiled in.
+pub const DEFAULTS: &str = include_str!("../../../config.default.toml");
+
+/// Raw configuration as read from the layers.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where SQLite, local blobs, the outbox and the master key live.
+    pub data_dir: PathBuf,
+    /// Address to listen on.
+    pub listen: String,
+    /// Base URL for session links; defaults to `http://{listen}`.
+    pub public_url: Option<String>,
+    /// `postgres://…`; SQLite in the data dir when absent.
+    pub database_url: Option<String>,
+    /// `s3://bucket/prefix` for blobs; a local folder when absent.
+    pub blob_url: Option<String>,
+    /// Base64 32-byte master key; generated into the data dir when absent.
+    pub master_key: Option<String>,
+    /// SMTP relay URL; the outbox folder when absent.
+    pub smtp_url: Option<String>,
+    /// From address of outgoing email.
+    pub smtp_from: String,
+    /// Reads per minute per API key.
+    pub rate_limit_reads_per_minute: u32,
+    /// Writes per minute per API key.
+    pub rate_limit_writes_per_minute: u32,
+    /// Session creations per minute per API key.
+    pub rate_limit_session_creates_per_minute: u32,
+    /// Registrations per hour per client IP.
+    pub rate_limit_registrations_per_hour: u32,
+    /// `text` or `json` logs.
+    pub log_format: String,
+}
+
+/// Command-line overrides (highest precedence).
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    /// `--data-dir`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    /// `--listen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+}
+
+impl Config {
+    /// Loads the layers in order; `file` is `--config` (or `VERIFYD_CONFIG`).
+    pub fn load(file: Option<&Path>, overrides: Overrides) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        if let Some(file) = file {
+            if !file.exists() {
+                bail!("config file {} does not exist", file.display());
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        let config: Config = figment
+            .merge(Env::prefixed("VERIFYD_").ignore(&["config"]))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .context("invalid configuration")?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        self.listen_addr()?;
+        if let Some(url) = &self.public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                bail!("public_url must start with http:// or https://");
+            }
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            bail!("log_format must be text or json");
+        }
+        Ok(())
+    }
+
+    /// The parsed listen address.
+    pub fn listen_addr(&self) -> anyhow::Result<SocketAddr> {
+        self.listen
+            .parse()
+            .with_context(|| format!("listen address {:?} is not host:port", self.listen))
+    }
+
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| verifyd_store::Store::sqlite_url(&self.data_dir))
+    }
+
+    /// The public base URL in effect, without a trailing slash.
+    pub fn public_url(&self, bound: SocketAddr) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bound}"))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+}

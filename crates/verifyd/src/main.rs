@@ -1,0 +1,234 @@
+//! The `verifyd` binary: `serve` runs the server; the other subcommands are offline admin
+//! tools that work on the same data directory.
+
+mod bootstrap;
+mod config;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tracing_subscriber::EnvFilter;
+use verifyd_core::tenant::Environment;
+
+use crate::config::{Config, Overrides};
+
+#[derive(Debug, Parser)]
+#[command(name = "verifyd", version, about = "Self-hosted identity verification (KYC) server")]
+struct Cli {
+    /// TOML configuration file (see config.default.toml).
+    #[arg(long, global = true, env = "VERIFYD_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve {
+        /// Data directory (SQLite, blobs, outbox, master key).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free port).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        /// Data directory.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Manage applications offline.
+    Apps {
+        #[command(subcommand)]
+        command: AppsCommand,
+    },
+    /// Machine-readable zone tools.
+    Mrz {
+        #[command(subcommand)]
+        command: MrzCommand,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+enum AppsCommand {
+    /// Create an organization and an application; prints its credentials as JSON.
+    Create {
+        /// Data directory.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Application name.
+        #[arg(long)]
+        name: String,
+        /// live or sandbox.
+        #[arg(long, default_value = "live")]
+        environment: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MrzCommand {
+    /// Parse MRZ lines from stdin; prints JSON. Exit 0 valid, 1 failed checks, 2 not an MRZ.
+    Parse {
+        /// Refuse OCR corrections.
+        #[arg(long)]
+        strict: bool,
+    },
+}
+
+fn init_tracing(config: &Config) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let exit = match cli.command {
+        Command::Serve { data_dir, listen } => {
+            let config = Config::load(cli.config.as_deref(), Overrides { data_dir, listen })?;
+            init_tracing(&config);
+            runtime()?.block_on(serve(config))?;
+            0
+        }
+        Command::Migrate { data_dir } => {
+            let config = Config::load(cli.config.as_deref(), Overrides { data_dir, listen: None })?;
+            init_tracing(&config);
+            runtime()?.block_on(async {
+                let addr = config.listen_addr()?;
+                bootstrap::services(&config, addr).await.map(|_| ())
+            })?;
+            0
+        }
+        Command::Apps {
+            command:
+                AppsCommand::Create {
+                    data_dir,
+                    name,
+                    environment,
+                },
+        } => {
+            let config = Config::load(cli.config.as_deref(), Overrides { data_dir, listen: None })?;
+            let environment: Environment = environment
+                .parse()
+                .map_err(|_| anyhow::anyhow!("--environment must be live or sandbox"))?;
+            let creds = runtime()?.block_on(async {
+                let services = bootstrap::services(&config, config.listen_addr()?).await?;
+                let creds = services
+                    .create_standalone_application(&name, environment)
+                    .await?;
+                services.store.close().await;
+                anyhow::Ok(creds)
+            })?;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "organization_id": creds.app.org_id.to_string(),
+                    "application_id": creds.app.id.to_string(),
+                    "client_id": creds.app.client_id,
+                    "environment": creds.app.environment.as_str(),
+                    "api_key": creds.api_key,
+                    "webhook_secret": creds.webhook_secret,
+                })
+            );
+            0
+        }
+        Command::Mrz {
+            command: MrzCommand::Parse { strict },
+        } => mrz_parse(strict)?,
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&verifyd_http::openapi::document())?);
+            0
+        }
+    };
+    std::process::exit(exit)
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.listen_addr()?)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let bound = listener.local_addr()?;
+    let services = bootstrap::services(&config, bound).await?;
+    let store = services.store.clone();
+    let state = bootstrap::http_state(&config, services);
+    let app = verifyd_http::app(state);
+    tracing::info!(address = %bound, data_dir = %config.data_dir.display(), "verifyd listening");
+    // A line on stdout that scripts and tests can wait for.
+    println!("verifyd listening on http://{bound}");
+    axum::serve(
+        listener,
+        axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+            SocketAddr,
+        >(app),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server error")?;
+    tracing::info!("shutting down");
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+fn mrz_parse(strict: bool) -> anyhow::Result<i32> {
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input)?;
+    let mode = if strict {
+        mrz::Mode::Strict
+    } else {
+        mrz::Mode::Tolerant
+    };
+    let today = chrono::Utc::now().date_naive();
+    match mrz::parse_report(&input, mode, today) {
+        Ok(report) => {
+            println!("{}", serde_json::to_string(&report)?);
+            Ok(if report.valid { 0 } else { 1 })
+        }
+        Err(err) => {
+            println!(
+                "{}",
+                serde_json::json!({"valid": false, "errors": ["not_mrz"], "detail": err.to_string()})
+            );
+            Ok(2)
+        }
+    }
+}
