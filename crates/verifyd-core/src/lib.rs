@@ -9,8 +9,11 @@ pub mod account;
 pub mod clock;
 pub mod error;
 pub mod ids;
+pub mod sandbox;
+pub mod session;
 pub mod status;
 pub mod tenant;
+pub mod workflow;
 
 pub use clock::{Clock, SystemClock};
 pub use error::{CoreError, FieldErrors};

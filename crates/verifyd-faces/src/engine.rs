@@ -311,6 +311,12 @@ impl FaceEngine {
     }
 
     fn embed_chip(&self, chip: &RgbImage) -> Result<Template> {
+        // Flat, low-contrast portraits (printed ID photos) embed closer to
+        // their owner once stretched: on the shared faces' document-portrait
+        // augmentation the worst genuine distance fell from 0.65 to 0.60 and
+        // impostors did not move (see calibration.rs). Well-exposed chips
+        // already span the range, so for them this is a no-op.
+        let chip = &stretch_contrast(chip);
         // MANIFEST: RGB 0..255; mean subtraction and scaling are inside the graph.
         let out = models::run(&self.embedder, models::nchw(chip, false)?)?;
         let v = out
@@ -452,6 +458,30 @@ fn spoof_box(iw: u32, ih: u32, det: &Detection, scale: f32) -> (f32, f32, f32, f
         b = ih - 1.0;
     }
     (l.floor().max(0.0), t.floor().max(0.0), r.floor(), b.floor())
+}
+
+/// Linear stretch of the chip so its 1st..99th luma percentiles span 0..255
+/// (with the gain capped), for flat, low-contrast document portraits.
+fn stretch_contrast(chip: &RgbImage) -> RgbImage {
+    let mut l = crate::imaging::luma(chip);
+    l.sort_by(f32::total_cmp);
+    let n = l.len();
+    if n == 0 {
+        return chip.clone();
+    }
+    let lo = l[n / 100];
+    let hi = l[n - 1 - n / 100];
+    let gain = (255.0 / (hi - lo).max(1.0)).min(2.5);
+    if gain <= 1.05 {
+        return chip.clone();
+    }
+    let mut out = chip.clone();
+    for p in out.pixels_mut() {
+        for c in p.0.iter_mut() {
+            *c = ((f32::from(*c) - lo) * gain).round().clamp(0.0, 255.0) as u8;
+        }
+    }
+    out
 }
 
 fn softmax(v: &[f32]) -> Vec<f32> {

@@ -93,10 +93,6 @@ impl Doc {
         doc
     }
 
-    pub(crate) fn page_count(&self) -> usize {
-        self.pages.len()
-    }
-
     pub(crate) fn too_long(&self) -> bool {
         self.pages.len() > self.max_pages
     }
@@ -131,7 +127,14 @@ impl Doc {
             "Identity verification report",
         );
         let w = self.measure(Font::Regular, 8.5, &right);
-        self.text_at(PAGE_W - MARGIN_X - w, PAGE_H - 38.0, Font::Regular, 8.5, MUTED, &right);
+        self.text_at(
+            PAGE_W - MARGIN_X - w,
+            PAGE_H - 38.0,
+            Font::Regular,
+            8.5,
+            MUTED,
+            &right,
+        );
         self.hline(PAGE_H - 46.0, MARGIN_X, CONTENT_W, RULE, 0.75);
     }
 
@@ -226,7 +229,14 @@ impl Doc {
         let w = self.measure(Font::Bold, size, label) + size * 1.6;
         let h = size * 1.9;
         self.round_rect(x, y, w, h, h / 2.0, color);
-        self.text_at(x + size * 0.8, y + size * 0.62, Font::Bold, size, WHITE, label);
+        self.text_at(
+            x + size * 0.8,
+            y + size * 0.62,
+            Font::Bold,
+            size,
+            WHITE,
+            label,
+        );
         w
     }
 
@@ -249,6 +259,31 @@ impl Doc {
         self.y -= 6.0;
         self.hline(self.y, MARGIN_X, CONTENT_W, BRAND, 1.0);
         self.y -= 6.0;
+    }
+
+    /// A section title with the element's node id and a status badge on the right.
+    pub(crate) fn heading_with(
+        &mut self,
+        title: &str,
+        node: Option<&str>,
+        status: Option<(&str, Rgb)>,
+        keep: f32,
+    ) {
+        self.heading(title, keep);
+        let y = self.y + 12.0;
+        let mut right = PAGE_W - MARGIN_X;
+        if let Some((label, color)) = status {
+            let w = self.measure(Font::Bold, 8.0, label) + 12.8;
+            right -= w;
+            self.badge(right, y - 3.0, 8.0, color, label);
+            right -= 8.0;
+        }
+        if let Some(node) = node {
+            let label = format!("node {node}");
+            let w = self.measure(Font::Regular, 8.0, &label);
+            self.text_at(right - w, y + 1.0, Font::Regular, 8.0, MUTED, &label);
+        }
+        self.y -= 2.0;
     }
 
     /// A sub-title inside a section (one feature element, say), with an optional status badge.
@@ -313,7 +348,10 @@ impl Doc {
                 .map(|(cell, w)| {
                     let font = if cell.bold { Font::Bold } else { Font::Regular };
                     let bytes = self.encode(&cell.text);
-                    (text::wrap(font, size, &bytes, (w - 2.0 * pad).max(10.0)), cell)
+                    (
+                        text::wrap(font, size, &bytes, (w - 2.0 * pad).max(10.0)),
+                        cell,
+                    )
                 })
                 .collect();
             let lines = wrapped.iter().map(|w| w.0.len()).max().unwrap_or(1);
@@ -347,7 +385,14 @@ impl Doc {
         for (title, w) in headers.iter().zip(cols) {
             let bytes = self.encode(&title.to_uppercase());
             let bytes = text::truncate(Font::Bold, size - 1.0, &bytes, w - 2.0 * pad);
-            self.show(x + pad, self.y - h + pad + 2.4, Font::Bold, size - 1.0, MUTED, &bytes);
+            self.show(
+                x + pad,
+                self.y - h + pad + 2.4,
+                Font::Bold,
+                size - 1.0,
+                MUTED,
+                &bytes,
+            );
             x += w;
         }
         self.y -= h;
@@ -361,7 +406,7 @@ impl Doc {
 
     /// Images side by side, each fitted into a box with its label underneath.
     pub(crate) fn image_row(&mut self, items: &[(String, usize)], box_h: f32) {
-        const PER_ROW: usize = 3;
+        const PER_ROW: usize = 4;
         let gap = 14.0;
         let box_w = (CONTENT_W - gap * (PER_ROW as f32 - 1.0)) / PER_ROW as f32;
         for row in items.chunks(PER_ROW) {
@@ -422,7 +467,14 @@ impl Doc {
             tmp.hline(42.0, MARGIN_X, CONTENT_W, RULE, 0.75);
             tmp.text_at(MARGIN_X, 30.0, Font::Regular, 7.5, MUTED, footer_left);
             let w = tmp.measure(Font::Regular, 7.5, &right);
-            tmp.text_at(PAGE_W - MARGIN_X - w, 30.0, Font::Regular, 7.5, MUTED, &right);
+            tmp.text_at(
+                PAGE_W - MARGIN_X - w,
+                30.0,
+                Font::Regular,
+                7.5,
+                MUTED,
+                &right,
+            );
             if let Some(p) = tmp.pages.pop() {
                 self.pages[i].content = p.content;
             }
@@ -493,7 +545,8 @@ impl Doc {
             p.finish();
             let raw = page.content.finish();
             let packed = compress_to_vec_zlib(&raw, 6);
-            pdf.stream(*content_ref, &packed).filter(Filter::FlateDecode);
+            pdf.stream(*content_ref, &packed)
+                .filter(Filter::FlateDecode);
         }
         pdf.finish()
     }

@@ -82,6 +82,5 @@ pub fn render_session_report(
         "Generated {} by verifyd  |  Confidential: contains personal data",
         generated_at.format("%Y-%m-%d %H:%M UTC")
     );
-    let _ = doc.page_count();
     Ok(doc.finish(&title, &footer, layout::pdf_date(generated_at)))
 }

@@ -74,7 +74,7 @@ const SPECS: &[Spec] = &[
             ("age", "Age"),
             ("personal_number", "Personal number"),
             ("place_of_birth", "Place of birth"),
-            ("formatted_address", "Address"),
+            ("address", "Address"),
         ],
     },
     Spec {
@@ -319,18 +319,15 @@ fn session_details(doc: &mut Doc, d: &Map<String, Value>, generated_at: DateTime
     put("Session number", scalar(d.get("session_number")));
     put("Vendor data", scalar(d.get("vendor_data")));
     put("Status", scalar(d.get("status")));
-    let workflow = match (
-        scalar(d.get("workflow_label")),
-        scalar(d.get("workflow_id")),
-        scalar(d.get("workflow_version")),
-    ) {
-        (label, id, version) => {
-            let mut parts: Vec<String> = label.into_iter().chain(id).collect();
-            if let Some(v) = version {
-                parts.push(format!("(version {v})"));
-            }
-            (!parts.is_empty()).then(|| parts.join(" "))
+    let workflow = {
+        let mut parts: Vec<String> = scalar(d.get("workflow_label"))
+            .into_iter()
+            .chain(scalar(d.get("workflow_id")))
+            .collect();
+        if let Some(v) = scalar(d.get("workflow_version")) {
+            parts.push(format!("(version {v})"));
         }
+        (!parts.is_empty()).then(|| parts.join(" "))
     };
     put("Workflow", workflow);
     put("Created", scalar(d.get("created_at")));
@@ -379,7 +376,12 @@ fn session_details(doc: &mut Doc, d: &Map<String, Value>, generated_at: DateTime
 fn overview(doc: &mut Doc, features: &[(String, Vec<&Map<String, Value>>)]) {
     doc.heading("Checks", 40.0);
     if features.is_empty() {
-        doc.paragraph("No checks have run for this session.", Font::Regular, 9.0, MUTED);
+        doc.paragraph(
+            "No checks have run for this session.",
+            Font::Regular,
+            9.0,
+            MUTED,
+        );
         return;
     }
     let mut rows = Vec::new();
@@ -400,7 +402,7 @@ fn overview(doc: &mut Doc, features: &[(String, Vec<&Map<String, Value>>)]) {
     }
     doc.table(
         &["Check", "Node", "Status", "Result"],
-        &[20.0, 16.0, 13.0, 51.0],
+        &[18.0, 19.0, 12.0, 51.0],
         &rows,
     );
 }
@@ -408,16 +410,16 @@ fn overview(doc: &mut Doc, features: &[(String, Vec<&Map<String, Value>>)]) {
 /// A one-line result for the overview table.
 fn summary(key: &str, item: &Map<String, Value>) -> String {
     let get = |path: &str| lookup(item, path).and_then(|v| scalar(Some(v)));
-    let join = |parts: Vec<Option<String>>| {
-        parts.into_iter().flatten().collect::<Vec<_>>().join(" | ")
-    };
+    let join =
+        |parts: Vec<Option<String>>| parts.into_iter().flatten().collect::<Vec<_>>().join(" | ");
     match key {
         "id_verifications" => {
             let name = get("full_name").or_else(|| {
                 let n = join(vec![get("first_name"), get("last_name")]).replace(" | ", " ");
                 (!n.is_empty()).then_some(n)
             });
-            let doc_id = join(vec![get("document_type"), get("document_number")]).replace(" | ", " ");
+            let doc_id =
+                join(vec![get("document_type"), get("document_number")]).replace(" | ", " ");
             join(vec![
                 Some(doc_id).filter(|s| !s.is_empty()),
                 name,
@@ -431,7 +433,11 @@ fn summary(key: &str, item: &Map<String, Value>) -> String {
         "face_matches" => join(vec![get("score").map(|s| format!("similarity {s}"))]),
         "aml_screenings" => {
             let hits = get("total_hits")
-                .or_else(|| item.get("hits").and_then(Value::as_array).map(|a| a.len().to_string()))
+                .or_else(|| {
+                    item.get("hits")
+                        .and_then(Value::as_array)
+                        .map(|a| a.len().to_string())
+                })
                 .unwrap_or_else(|| "0".to_owned());
             let top = sorted_hits(item).first().map(|h| {
                 let name = hit_name(h);
@@ -535,14 +541,24 @@ fn warnings(
     for (key, items) in features {
         let feature = key_to_feature(key);
         for item in items {
-            for w in item.get("warnings").and_then(Value::as_array).into_iter().flatten() {
+            for w in item
+                .get("warnings")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if let Some(w) = parse_warning(w, &feature) {
                     push(w);
                 }
             }
         }
     }
-    for w in d.get("warnings").and_then(Value::as_array).into_iter().flatten() {
+    for w in d
+        .get("warnings")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         if let Some(w) = parse_warning(w, "") {
             push(w);
         }
@@ -563,10 +579,10 @@ fn warnings(
     let rows: Vec<Vec<Cell>> = all
         .iter()
         .map(|w| {
-            let sev = if w.severity.is_empty() {
-                "-".to_owned()
-            } else {
-                w.severity.to_uppercase()
+            let sev = match w.severity.to_ascii_lowercase().as_str() {
+                "" => "-".to_owned(),
+                "information" => "INFO".to_owned(),
+                other => other.to_uppercase(),
             };
             vec![
                 Cell::colored(sev, severity_color(&w.severity)),
@@ -582,7 +598,7 @@ fn warnings(
         .collect();
     doc.table(
         &["Severity", "Code", "Feature", "Description"],
-        &[11.0, 27.0, 15.0, 47.0],
+        &[9.0, 31.0, 20.0, 40.0],
         &rows,
     );
 }
@@ -618,7 +634,7 @@ fn image_section(doc: &mut Doc, images: &[ReportImage]) {
         }
     }
     if !placed.is_empty() {
-        doc.image_row(&placed, 130.0);
+        doc.image_row(&placed, 118.0);
     }
     for note in failed {
         doc.paragraph(&note, Font::Regular, 8.5, MUTED);
@@ -627,22 +643,31 @@ fn image_section(doc: &mut Doc, images: &[ReportImage]) {
 
 fn feature_section(doc: &mut Doc, key: &str, items: &[&Map<String, Value>]) {
     let spec = SPECS.iter().find(|s| s.key == key);
-    doc.heading(&array_title(key), 60.0);
-    for (i, item) in items.iter().enumerate() {
-        let mut title = if items.len() > 1 {
-            format!("{} {}", array_title(key), i + 1)
-        } else {
-            array_title(key)
-        };
-        if let Some(node) = scalar(item.get("node_id")) {
-            title = format!("{title}  ({node})");
-        }
-        let status = scalar(item.get("status"));
-        doc.subheading(
+    let title = array_title(key);
+    // One result (the usual case): its status sits in the section heading. Several (a workflow
+    // with two document nodes, say): one sub-heading each.
+    let single = items.len() == 1;
+    if single {
+        let status = items.first().and_then(|i| scalar(i.get("status")));
+        let node = items.first().and_then(|i| scalar(i.get("node_id")));
+        doc.heading_with(
             &title,
+            node.as_deref(),
             status.as_deref().map(|s| (s, status_color(s))),
-            40.0,
+            60.0,
         );
+    } else {
+        doc.heading(&title, 60.0);
+    }
+    for (i, item) in items.iter().enumerate() {
+        if !single {
+            let mut sub = format!("{title} {}", i + 1);
+            if let Some(node) = scalar(item.get("node_id")) {
+                sub = format!("{sub}  ({node})");
+            }
+            let status = scalar(item.get("status"));
+            doc.subheading(&sub, status.as_deref().map(|s| (s, status_color(s))), 40.0);
+        }
         let mut kv: Vec<(String, String)> = Vec::new();
         let mut used: Vec<&str> = vec!["node_id", "status", "warnings"];
         if let Some(spec) = spec {
@@ -654,15 +679,9 @@ fn feature_section(doc: &mut Doc, key: &str, items: &[&Map<String, Value>]) {
                     kv.push(((*label).to_owned(), value.unwrap_or_else(|| "-".to_owned())));
                 }
             }
-            // Leftover plain fields, so nothing is silently dropped.
-            for (k, v) in item.iter() {
-                if used.contains(&k.as_str()) || is_media(k, v) {
-                    continue;
-                }
-                if let Some(s) = scalar(Some(v)) {
-                    kv.push((humanize(k), s));
-                }
-            }
+            // Leftover fields, so nothing is silently dropped (non-Latin names live in
+            // `extra_fields`, for one).
+            kv.extend(flatten(item, &used));
         } else {
             kv = flatten(item, &used);
         }
@@ -723,7 +742,10 @@ fn lists_of_objects(doc: &mut Doc, key: &str, item: &Map<String, Value>) {
 fn more_note(doc: &mut Doc, total: usize) {
     if total > MAX_ROWS {
         doc.paragraph(
-            &format!("{} more entries are in the decision JSON.", total - MAX_ROWS),
+            &format!(
+                "{} more entries are in the decision JSON.",
+                total - MAX_ROWS
+            ),
             Font::Regular,
             8.0,
             MUTED,
@@ -784,7 +806,11 @@ fn aml_hits(doc: &mut Doc, item: &Map<String, Value>) {
             let country = lookup(h, "properties.country")
                 .and_then(first_scalar)
                 .or_else(|| scalar(h.get("country")));
-            let details = [dob, country].into_iter().flatten().collect::<Vec<_>>().join(", ");
+            let details = [dob, country]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ");
             let mut sources: Vec<String> = h
                 .get("datasets")
                 .and_then(Value::as_array)
@@ -827,7 +853,15 @@ fn aml_hits(doc: &mut Doc, item: &Map<String, Value>) {
         .collect();
     doc.subheading(&format!("Hits ({})", hits.len()), None, 30.0);
     doc.table(
-        &["#", "Name", "Born / country", "Match", "Risk", "Source", "Review"],
+        &[
+            "#",
+            "Name",
+            "Born / country",
+            "Match",
+            "Risk",
+            "Source",
+            "Review",
+        ],
         &[4.0, 24.0, 15.0, 8.0, 7.0, 27.0, 15.0],
         &rows,
     );
@@ -860,7 +894,12 @@ fn breaches(doc: &mut Doc, item: &Map<String, Value>) {
             let classes = b
                 .get("data_classes")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|v| scalar(Some(v))).collect::<Vec<_>>().join(", "))
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| scalar(Some(v)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
                 .unwrap_or_default();
             vec![
                 Cell::plain(scalar(b.get("name")).unwrap_or_default()),
@@ -871,7 +910,11 @@ fn breaches(doc: &mut Doc, item: &Map<String, Value>) {
         })
         .collect();
     doc.subheading(&format!("Breaches ({})", list.len()), None, 30.0);
-    doc.table(&["Breach", "Domain", "Date", "Data exposed"], &[22.0, 22.0, 14.0, 42.0], &rows);
+    doc.table(
+        &["Breach", "Domain", "Date", "Data exposed"],
+        &[22.0, 22.0, 14.0, 42.0],
+        &rows,
+    );
     more_note(doc, list.len());
 }
 
@@ -906,11 +949,14 @@ fn validations(doc: &mut Doc, item: &Map<String, Value>) {
                         .unwrap_or_default(),
                 ),
                 Cell::plain(
-                    [scalar(v.get("outcome_code")), scalar(v.get("outcome_detail"))]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>()
-                        .join(": "),
+                    [
+                        scalar(v.get("outcome_code")),
+                        scalar(v.get("outcome_detail")),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(": "),
                 ),
                 Cell::plain(fields),
             ]
@@ -923,8 +969,18 @@ fn validations(doc: &mut Doc, item: &Map<String, Value>) {
 
 fn answers(doc: &mut Doc, item: &Map<String, Value>) {
     let mut rows = Vec::new();
-    for section in item.get("sections").and_then(Value::as_array).into_iter().flatten() {
-        for q in section.get("items").and_then(Value::as_array).into_iter().flatten() {
+    for section in item
+        .get("sections")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        for q in section
+            .get("items")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let Some(q) = q.as_object() else { continue };
             let question = scalar(q.get("title")).unwrap_or_else(|| "(untitled)".to_owned());
             let answer = q
@@ -1006,7 +1062,11 @@ fn reviews(doc: &mut Doc, d: &Map<String, Value>) {
             ]
         })
         .collect();
-    doc.table(&["When", "Change", "By", "Note"], &[19.0, 29.0, 18.0, 34.0], &rows);
+    doc.table(
+        &["When", "Change", "By", "Note"],
+        &[16.0, 26.0, 24.0, 34.0],
+        &rows,
+    );
     more_note(doc, list.len());
 }
 
@@ -1094,22 +1154,40 @@ fn number(f: f64) -> String {
 
 /// RFC 3339 timestamps as "YYYY-MM-DD HH:MM UTC"; anything else (plain dates) is left alone.
 fn timestamp(s: &str) -> Option<String> {
-    if s.len() < 16 || !s.as_bytes().get(10).is_some_and(|b| *b == b'T' || *b == b' ') {
+    if s.len() < 16
+        || !s
+            .as_bytes()
+            .get(10)
+            .is_some_and(|b| *b == b'T' || *b == b' ')
+    {
         return None;
     }
     let t = DateTime::parse_from_rfc3339(s)
         .ok()
         .or_else(|| DateTime::parse_from_rfc3339(&s.replacen(' ', "T", 1)).ok())?;
-    Some(t.with_timezone(&Utc).format("%Y-%m-%d %H:%M UTC").to_string())
+    Some(
+        t.with_timezone(&Utc)
+            .format("%Y-%m-%d %H:%M UTC")
+            .to_string(),
+    )
 }
 
 fn is_media(key: &str, v: &Value) -> bool {
-    let media_key = ["_image", "_video", "_url", "image", "video", "file", "thumbnail", "logo_path"]
-        .iter()
-        .any(|s| key.ends_with(s));
-    let url = v
-        .as_str()
-        .is_some_and(|s| s.starts_with("http://") || s.starts_with("https://") || s.starts_with("data:"));
+    let media_key = [
+        "_image",
+        "_video",
+        "_url",
+        "image",
+        "video",
+        "file",
+        "thumbnail",
+        "logo_path",
+    ]
+    .iter()
+    .any(|s| key.ends_with(s));
+    let url = v.as_str().is_some_and(|s| {
+        s.starts_with("http://") || s.starts_with("https://") || s.starts_with("data:")
+    });
     media_key || url
 }
 
@@ -1127,7 +1205,10 @@ fn flatten(o: &Map<String, Value>, skip: &[&str]) -> Vec<(String, String)> {
                         continue;
                     }
                     if let Some(s) = scalar(Some(v2)) {
-                        out.push((format!("{} {}", humanize(k), humanize(k2).to_lowercase()), s));
+                        out.push((
+                            format!("{} {}", humanize(k), humanize(k2).to_lowercase()),
+                            s,
+                        ));
                     }
                 }
             }
@@ -1180,7 +1261,10 @@ mod tests {
             scalar(Some(&Value::from("2026-06-09T12:26:54.328364Z"))).as_deref(),
             Some("2026-06-09 12:26 UTC")
         );
-        assert_eq!(scalar(Some(&Value::from("1990-01-02"))).as_deref(), Some("1990-01-02"));
+        assert_eq!(
+            scalar(Some(&Value::from("1990-01-02"))).as_deref(),
+            Some("1990-01-02")
+        );
         assert_eq!(scalar(Some(&Value::Null)), None);
         assert_eq!(humanize("ip_country_code"), "IP country code");
     }

@@ -182,15 +182,16 @@ pub(crate) fn encode(s: &str) -> Encoded {
                 // Final sigma has no distinct upper-case letter.
                 let upper = if c == 'ς' { 'Σ' } else { upper };
                 match cyrillic(upper).or_else(|| greek(upper)) {
-                    Some(latin) if lower || c == 'ς' => {
-                        out.bytes.extend(latin.bytes().map(|b| b.to_ascii_lowercase()))
-                    }
+                    Some(latin) if lower || c == 'ς' => out
+                        .bytes
+                        .extend(latin.bytes().map(|b| b.to_ascii_lowercase())),
                     Some(latin) => {
                         // A capital followed by lower case reads as a name: "Zhanna", not "ZHanna".
                         let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
                         for (k, b) in latin.bytes().enumerate() {
                             let lower_it = next_lower && k > 0;
-                            out.bytes.push(if lower_it { b.to_ascii_lowercase() } else { b });
+                            out.bytes
+                                .push(if lower_it { b.to_ascii_lowercase() } else { b });
                         }
                     }
                     None => {

@@ -7,8 +7,10 @@ pub mod accounts;
 pub mod error;
 pub mod mail;
 pub mod secrets;
+pub mod sessions;
 pub mod settings;
 pub mod tokens;
+pub mod workflows;
 
 use std::sync::Arc;
 use verifyd_core::Clock;

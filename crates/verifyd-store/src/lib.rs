@@ -13,7 +13,9 @@ pub mod accounts;
 pub mod apps;
 pub mod blobs;
 pub mod crypto;
+pub mod sessions;
 pub mod settings;
+pub mod workflows;
 
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};

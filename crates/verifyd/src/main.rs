@@ -169,6 +169,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let bound = listener.local_addr()?;
     let services = bootstrap::services(&config, bound).await?;
     let store = services.store.clone();
+    let sweeper = tokio::spawn(sweep_forever(services.clone()));
     let state = bootstrap::http_state(&config, services);
     let app = verifyd_http::app(state);
     tracing::info!(address = %bound, data_dir = %config.data_dir.display(), "verifyd listening");
@@ -184,8 +185,23 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     .await
     .context("server error")?;
     tracing::info!("shutting down");
+    sweeper.abort();
     store.close().await;
     Ok(())
+}
+
+/// Expires unopened sessions and abandons idle ones, once a minute. Safe on several nodes:
+/// each change is conditional on the status it read.
+async fn sweep_forever(services: verifyd_service::Services) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match services.sweep_lapsed_sessions().await {
+            Ok(0) => {}
+            Ok(changed) => tracing::info!(changed, "lapsed sessions swept"),
+            Err(err) => tracing::warn!(%err, "session sweep failed"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

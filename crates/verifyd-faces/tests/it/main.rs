@@ -477,9 +477,15 @@ fn quality_gates_flag_blur_and_darkness() {
     assert!(q.face_quality < main.quality.face_quality);
 
     let dark = image::imageops::brighten(&img, -110);
-    let d = engine().analyze_image(&dark, AnalyzeOptions::default()).unwrap();
+    let d = engine()
+        .analyze_image(&dark, AnalyzeOptions::default())
+        .unwrap();
     if let Some(m) = d.main.as_ref() {
-        assert!(m.quality.issues.contains(&QualityIssue::FaceTooDark), "{:?}", m.quality);
+        assert!(
+            m.quality.issues.contains(&QualityIssue::FaceTooDark),
+            "{:?}",
+            m.quality
+        );
     }
 
     let small = image::imageops::thumbnail(&img, img.width() / 8, img.height() / 8);
@@ -487,6 +493,31 @@ fn quality_gates_flag_blur_and_darkness() {
         .analyze_image(&small, AnalyzeOptions::default())
         .unwrap();
     if let Some(m) = s.main.as_ref() {
-        assert!(m.quality.issues.contains(&QualityIssue::FaceTooSmall), "{:?}", m.quality);
+        assert!(
+            m.quality.issues.contains(&QualityIssue::FaceTooSmall),
+            "{:?}",
+            m.quality
+        );
     }
+}
+
+#[test]
+fn selfie_matches_a_small_flat_document_portrait() {
+    let img = engine().decode(&fixture("obama2.jpg")).unwrap();
+    let eyes = analysis("obama2.jpg")
+        .main
+        .as_ref()
+        .unwrap()
+        .quality
+        .eye_distance;
+    let portrait = eval::Augmentation::DocumentPortrait
+        .apply(&img, eyes)
+        .unwrap();
+    let p = engine()
+        .analyze_image(&portrait, AnalyzeOptions::default())
+        .unwrap();
+    let check = engine().face_match_check(&analysis("obama.jpg"), Some(&p), Thresholds::FACE_MATCH);
+    assert_eq!(check.status, FeatureStatus::Approved, "{check:?}");
+    let other = engine().face_match_check(&analysis("biden.jpg"), Some(&p), Thresholds::FACE_MATCH);
+    assert_eq!(other.status, FeatureStatus::Declined, "{other:?}");
 }
