@@ -71,7 +71,10 @@ pub fn check_password(password: &str) -> Result<(), FieldErrors> {
     if !password.chars().any(|c| c.is_ascii_digit()) {
         errors.add("password", "The password must contain at least one digit.");
     }
-    if !password.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace()) {
+    if !password
+        .chars()
+        .any(|c| !c.is_alphanumeric() && !c.is_whitespace())
+    {
         errors.add(
             "password",
             "The password must contain at least one special character.",
@@ -153,7 +156,10 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse(" Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
+        assert_eq!(
+            Email::parse(" Ann@Example.COM ").unwrap().as_str(),
+            "ann@example.com"
+        );
         assert!(Email::parse("no-at-sign").is_err());
         assert!(Email::parse("a@b").is_err());
         assert!(Email::parse("a@@b.com").is_err());

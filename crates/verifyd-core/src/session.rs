@@ -16,9 +16,9 @@ use crate::tenant::Environment;
 /// UI languages accepted in `language` (contract §1.1, plus the SDK's legacy `eu` and `gl`).
 pub const LANGUAGES: [&str; 56] = [
     "en", "ar", "bg", "bn", "bs", "ca", "cnr", "cs", "da", "de", "el", "es", "et", "fa", "fi",
-    "fr", "he", "hi", "hr", "hu", "hy", "id", "it", "ja", "ka", "kk", "ko", "ky", "lt", "lv",
-    "mk", "mn", "ms", "nl", "no", "pl", "pt-BR", "pt", "ro", "ru", "sk", "sl", "so", "sq", "sr",
-    "sv", "th", "tr", "uk", "uz", "vi", "zh-CN", "zh-TW", "zh", "eu", "gl",
+    "fr", "he", "hi", "hr", "hu", "hy", "id", "it", "ja", "ka", "kk", "ko", "ky", "lt", "lv", "mk",
+    "mn", "ms", "nl", "no", "pl", "pt-BR", "pt", "ro", "ru", "sk", "sl", "so", "sq", "sr", "sv",
+    "th", "tr", "uk", "uz", "vi", "zh-CN", "zh-TW", "zh", "eu", "gl",
 ];
 
 /// Document type codes accepted in `expected_details.expected_document_types`.
@@ -110,7 +110,10 @@ fn string_field(
     match body.get(key) {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.chars().count() > max => {
-            errors.add(key, format!("Ensure this field has no more than {max} characters."));
+            errors.add(
+                key,
+                format!("Ensure this field has no more than {max} characters."),
+            );
             None
         }
         Some(Value::String(s)) if s.is_empty() => {
@@ -152,10 +155,7 @@ impl SessionRequest {
                 .and_then(|s| serde_json::from_value(Value::String(s)).ok())
             {
                 Some(method) => request.callback_method = method,
-                None => errors.add(
-                    "callback_method",
-                    format!("{value} is not a valid choice."),
-                ),
+                None => errors.add("callback_method", format!("{value} is not a valid choice.")),
             }
         }
         match body.get("metadata") {
@@ -215,7 +215,10 @@ impl SessionRequest {
             if SANDBOX_SCENARIOS.contains(&slug.as_str()) {
                 request.sandbox_scenario = Some(slug);
             } else {
-                errors.add("sandbox_scenario", format!("\"{slug}\" is not a valid choice."));
+                errors.add(
+                    "sandbox_scenario",
+                    format!("\"{slug}\" is not a valid choice."),
+                );
             }
         }
         if errors.is_empty() {
@@ -534,8 +537,14 @@ mod tests {
     fn urls_and_tokens() {
         let token = new_session_token(&mut rand::thread_rng());
         assert_eq!(token.len(), 12);
-        assert_eq!(session_url("http://h/", "abc", None), "http://h/session/abc");
-        assert_eq!(session_url("http://h", "abc", Some("es")), "http://h/es/session/abc");
+        assert_eq!(
+            session_url("http://h/", "abc", None),
+            "http://h/session/abc"
+        );
+        assert_eq!(
+            session_url("http://h", "abc", Some("es")),
+            "http://h/es/session/abc"
+        );
     }
 
     #[test]

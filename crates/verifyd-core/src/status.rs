@@ -212,11 +212,20 @@ mod tests {
         assert!(NotStarted.reviewer_may_set(Approved).is_err());
         assert!(InProgress.reviewer_may_set(Declined).is_err());
         assert!(InReview.reviewer_may_set(InReview).is_err());
-        assert_eq!(InReview.reviewer_may_set(Approved), Ok(ReviewOutcome::Change));
+        assert_eq!(
+            InReview.reviewer_may_set(Approved),
+            Ok(ReviewOutcome::Change)
+        );
         assert_eq!(Approved.reviewer_may_set(Approved), Ok(ReviewOutcome::NoOp));
-        assert_eq!(Declined.reviewer_may_set(Resubmitted), Ok(ReviewOutcome::Change));
+        assert_eq!(
+            Declined.reviewer_may_set(Resubmitted),
+            Ok(ReviewOutcome::Change)
+        );
         assert!(Resubmitted.reviewer_may_set(Resubmitted).is_err());
-        assert_eq!(Abandoned.reviewer_may_set(Approved), Ok(ReviewOutcome::Change));
+        assert_eq!(
+            Abandoned.reviewer_may_set(Approved),
+            Ok(ReviewOutcome::Change)
+        );
         assert!(Expired.reviewer_may_set(Approved).is_err());
     }
 

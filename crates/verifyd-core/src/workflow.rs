@@ -462,9 +462,24 @@ impl WorkflowSpec {
             }
         }
         bool_field(body, "is_default", &mut self.is_default, errors);
-        bool_field(body, "is_white_label_enabled", &mut self.is_white_label_enabled, errors);
-        bool_field(body, "is_desktop_allowed", &mut self.is_desktop_allowed, errors);
-        bool_field(body, "is_age_restrictions_enabled", &mut self.is_age_restrictions_enabled, errors);
+        bool_field(
+            body,
+            "is_white_label_enabled",
+            &mut self.is_white_label_enabled,
+            errors,
+        );
+        bool_field(
+            body,
+            "is_desktop_allowed",
+            &mut self.is_desktop_allowed,
+            errors,
+        );
+        bool_field(
+            body,
+            "is_age_restrictions_enabled",
+            &mut self.is_age_restrictions_enabled,
+            errors,
+        );
         if let Some(value) = body.get("status") {
             match value.as_str() {
                 Some(s @ ("draft" | "published")) => self.status = s.to_owned(),
@@ -482,11 +497,36 @@ impl WorkflowSpec {
                 ),
             }
         }
-        score_field(body, "face_liveness_score_decline_threshold", &mut self.face_liveness_score_decline_threshold, errors);
-        score_field(body, "face_match_score_decline_threshold", &mut self.face_match_score_decline_threshold, errors);
-        score_field(body, "face_match_score_review_threshold", &mut self.face_match_score_review_threshold, errors);
-        score_field(body, "aml_decline_threshold", &mut self.aml_decline_threshold, errors);
-        score_field(body, "aml_review_threshold", &mut self.aml_review_threshold, errors);
+        score_field(
+            body,
+            "face_liveness_score_decline_threshold",
+            &mut self.face_liveness_score_decline_threshold,
+            errors,
+        );
+        score_field(
+            body,
+            "face_match_score_decline_threshold",
+            &mut self.face_match_score_decline_threshold,
+            errors,
+        );
+        score_field(
+            body,
+            "face_match_score_review_threshold",
+            &mut self.face_match_score_review_threshold,
+            errors,
+        );
+        score_field(
+            body,
+            "aml_decline_threshold",
+            &mut self.aml_decline_threshold,
+            errors,
+        );
+        score_field(
+            body,
+            "aml_review_threshold",
+            &mut self.aml_review_threshold,
+            errors,
+        );
         if let Some(value) = body.get("minimum_age") {
             match value {
                 Value::Null => self.minimum_age = None,
@@ -499,7 +539,10 @@ impl WorkflowSpec {
         if let Some(value) = body.get("max_retry_attempts") {
             match value.as_u64().filter(|n| *n <= 10) {
                 Some(n) => self.max_retry_attempts = u32::try_from(n).unwrap_or(3),
-                None => errors.add("max_retry_attempts", "Ensure this value is between 0 and 10."),
+                None => errors.add(
+                    "max_retry_attempts",
+                    "Ensure this value is between 0 and 10.",
+                ),
             }
         }
         if let Some(value) = body.get("retry_window_days") {
@@ -507,7 +550,10 @@ impl WorkflowSpec {
                 Value::Null => self.retry_window_days = None,
                 v => match v.as_u64().filter(|n| (1..=365).contains(n)) {
                     Some(n) => self.retry_window_days = u32::try_from(n).ok(),
-                    None => errors.add("retry_window_days", "Ensure this value is between 1 and 365."),
+                    None => errors.add(
+                        "retry_window_days",
+                        "Ensure this value is between 1 and 365.",
+                    ),
                 },
             }
         }
@@ -569,15 +615,27 @@ impl WorkflowSpec {
             };
             match feature {
                 Feature::FaceMatch => {
-                    if let Some(v) = number(&["score_decline_threshold", "face_match_score_decline_threshold", "decline_threshold"]) {
+                    if let Some(v) = number(&[
+                        "score_decline_threshold",
+                        "face_match_score_decline_threshold",
+                        "decline_threshold",
+                    ]) {
                         self.face_match_score_decline_threshold = v;
                     }
-                    if let Some(v) = number(&["score_review_threshold", "face_match_score_review_threshold", "review_threshold"]) {
+                    if let Some(v) = number(&[
+                        "score_review_threshold",
+                        "face_match_score_review_threshold",
+                        "review_threshold",
+                    ]) {
                         self.face_match_score_review_threshold = v;
                     }
                 }
                 Feature::Liveness => {
-                    if let Some(v) = number(&["score_decline_threshold", "face_liveness_score_decline_threshold", "decline_threshold"]) {
+                    if let Some(v) = number(&[
+                        "score_decline_threshold",
+                        "face_liveness_score_decline_threshold",
+                        "decline_threshold",
+                    ]) {
                         self.face_liveness_score_decline_threshold = v;
                     }
                     if let Some(m) = config.get("method").and_then(Value::as_str) {
@@ -672,7 +730,12 @@ mod tests {
         .unwrap();
         assert_eq!(
             spec.feature_list(),
-            vec![Feature::Ocr, Feature::Liveness, Feature::FaceMatch, Feature::Aml]
+            vec![
+                Feature::Ocr,
+                Feature::Liveness,
+                Feature::FaceMatch,
+                Feature::Aml
+            ]
         );
         assert_eq!(spec.face_match_score_decline_threshold, 50.0);
         assert_eq!(spec.face_match_score_review_threshold, 70.0);
@@ -692,7 +755,8 @@ mod tests {
         .unwrap();
         assert_eq!(spec.workflow_type, WorkflowType::Kyc);
         assert_eq!(spec.face_match_score_decline_threshold, 40.0);
-        let errors = WorkflowSpec::from_create(&obj(json!({"features": [{"feature": "X"}]}))).unwrap_err();
+        let errors =
+            WorkflowSpec::from_create(&obj(json!({"features": [{"feature": "X"}]}))).unwrap_err();
         assert!(errors.0.contains_key("features"));
         let errors = WorkflowSpec::from_create(&obj(json!({"workflow_type": "nope"}))).unwrap_err();
         assert!(errors.0.contains_key("workflow_type"));
@@ -701,7 +765,8 @@ mod tests {
     #[test]
     fn every_template_has_features() {
         for t in WorkflowType::ALL {
-            let spec = WorkflowSpec::from_create(&obj(json!({"workflow_type": t.as_str()}))).unwrap();
+            let spec =
+                WorkflowSpec::from_create(&obj(json!({"workflow_type": t.as_str()}))).unwrap();
             assert!(!spec.features.is_empty());
             assert_eq!(spec.workflow_type, t);
         }
@@ -710,7 +775,9 @@ mod tests {
     #[test]
     fn patch_validates_ranges() {
         let spec = WorkflowSpec::from_create(&obj(json!({"workflow_type": "kyc"}))).unwrap();
-        assert!(spec.patch(&obj(json!({"face_match_score_decline_threshold": 101}))).is_err());
+        assert!(spec
+            .patch(&obj(json!({"face_match_score_decline_threshold": 101})))
+            .is_err());
         let patched = spec.patch(&obj(json!({"max_retry_attempts": 5}))).unwrap();
         assert_eq!(patched.max_retry_attempts, 5);
     }

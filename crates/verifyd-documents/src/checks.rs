@@ -9,7 +9,9 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::json;
 
 use crate::reader::DocumentReading;
-use crate::report::{DocumentType, FeatureStatus, Gender, IdVerification, LogType, MrzSection, Warning};
+use crate::report::{
+    DocumentType, FeatureStatus, Gender, IdVerification, LogType, MrzSection, Warning,
+};
 use crate::visual::{name_words, similarity};
 
 /// Warning codes this crate emits (contract §2.3, plus the image-quality codes).
@@ -19,7 +21,8 @@ pub mod codes {
     /// No zone was found.
     pub const MRZ_NOT_DETECTED: &str = "MRZ_NOT_DETECTED";
     /// The printed data contradicts the zone.
-    pub const MRZ_AND_DATA_EXTRACTED_FROM_OCR_NOT_SAME: &str = "MRZ_AND_DATA_EXTRACTED_FROM_OCR_NOT_SAME";
+    pub const MRZ_AND_DATA_EXTRACTED_FROM_OCR_NOT_SAME: &str =
+        "MRZ_AND_DATA_EXTRACTED_FROM_OCR_NOT_SAME";
     /// The expiry date has passed.
     pub const DOCUMENT_EXPIRED: &str = "DOCUMENT_EXPIRED";
     /// The document expires within [`super::EXPIRING_SOON_DAYS`] days.
@@ -27,7 +30,8 @@ pub mod codes {
     /// The holder is younger than the workflow's minimum age.
     pub const MINIMUM_AGE_NOT_MET: &str = "MINIMUM_AGE_NOT_MET";
     /// The document type is not accepted by the workflow.
-    pub const DOCUMENT_NOT_SUPPORTED_FOR_APPLICATION: &str = "DOCUMENT_NOT_SUPPORTED_FOR_APPLICATION";
+    pub const DOCUMENT_NOT_SUPPORTED_FOR_APPLICATION: &str =
+        "DOCUMENT_NOT_SUPPORTED_FOR_APPLICATION";
     /// Nothing that looks like an identity document was found.
     pub const COULD_NOT_RECOGNIZE_DOCUMENT: &str = "COULD_NOT_RECOGNIZE_DOCUMENT";
     /// No portrait could be cropped.
@@ -82,11 +86,22 @@ pub struct DocumentPolicy {
 impl DocumentPolicy {
     /// A policy with no restrictions, as of `today`.
     pub fn new(today: NaiveDate) -> Self {
-        DocumentPolicy { minimum_age: None, expected_document_types: Vec::new(), expected_details: None, today }
+        DocumentPolicy {
+            minimum_age: None,
+            expected_document_types: Vec::new(),
+            expected_details: None,
+            today,
+        }
     }
 }
 
-fn warning(risk: &str, log_type: LogType, short: &str, long: &str, data: Option<serde_json::Value>) -> Warning {
+fn warning(
+    risk: &str,
+    log_type: LogType,
+    short: &str,
+    long: &str,
+    data: Option<serde_json::Value>,
+) -> Warning {
     Warning {
         risk: risk.to_owned(),
         feature: "ID_VERIFICATION".to_owned(),
@@ -121,7 +136,10 @@ fn title_case(s: &str) -> String {
         .map(|w| {
             let mut cs = w.chars();
             match cs.next() {
-                Some(f) => f.to_uppercase().chain(cs.flat_map(char::to_lowercase)).collect::<String>(),
+                Some(f) => f
+                    .to_uppercase()
+                    .chain(cs.flat_map(char::to_lowercase))
+                    .collect::<String>(),
                 None => String::new(),
             }
         })
@@ -142,7 +160,8 @@ pub fn names_match(expected: &str, actual: &str) -> bool {
         return true;
     }
     // Every expected word found in the document (a middle name the session did not give).
-    a.iter().all(|w| b.iter().any(|x| similarity(w, x) >= NAME_MATCH))
+    a.iter()
+        .all(|w| b.iter().any(|x| similarity(w, x) >= NAME_MATCH))
 }
 
 /// Builds the contract element and its warnings.
@@ -154,10 +173,20 @@ pub fn evaluate(reading: &DocumentReading, policy: &DocumentPolicy) -> IdVerific
 
     // Identity fields: the zone first; printed spellings where they transliterate to it.
     let last_name = zone
-        .map(|z| visual.surname.clone().unwrap_or_else(|| title_case(&z.surname)))
+        .map(|z| {
+            visual
+                .surname
+                .clone()
+                .unwrap_or_else(|| title_case(&z.surname))
+        })
         .filter(|s| !s.is_empty());
     let first_name = zone
-        .map(|z| visual.given_names.clone().unwrap_or_else(|| title_case(&z.given_names)))
+        .map(|z| {
+            visual
+                .given_names
+                .clone()
+                .unwrap_or_else(|| title_case(&z.given_names))
+        })
         .filter(|s| !s.is_empty());
     let full_name = match (&first_name, &last_name) {
         (Some(f), Some(l)) => Some(format!("{f} {l}")),
@@ -183,14 +212,21 @@ pub fn evaluate(reading: &DocumentReading, policy: &DocumentPolicy) -> IdVerific
         .map(|z| iso_alpha3(&z.issuing_state))
         .or_else(|| visual.country.clone())
         .filter(|s| !s.is_empty());
-    let issuing_state_name = issuing_state.as_deref().and_then(mrz::state_name).map(str::to_owned);
-    let nationality = zone.map(|z| iso_alpha3(&z.nationality)).filter(|s| !s.is_empty());
+    let issuing_state_name = issuing_state
+        .as_deref()
+        .and_then(mrz::state_name)
+        .map(str::to_owned);
+    let nationality = zone
+        .map(|z| iso_alpha3(&z.nationality))
+        .filter(|s| !s.is_empty());
     let gender = zone.map(|z| match z.sex {
         mrz::Sex::Male => Gender::M,
         mrz::Sex::Female => Gender::F,
         mrz::Sex::Unspecified => Gender::U,
     });
-    let document_number = zone.map(|z| z.document_number.clone()).filter(|s| !s.is_empty());
+    let document_number = zone
+        .map(|z| z.document_number.clone())
+        .filter(|s| !s.is_empty());
     let personal_number = zone
         .filter(|z| z.format == mrz::Format::Td3)
         .map(|z| z.optional_data.replace('<', " ").trim().to_owned())
@@ -284,7 +320,9 @@ pub fn evaluate(reading: &DocumentReading, policy: &DocumentPolicy) -> IdVerific
     }
 
     if let Some(t) = document_type {
-        if !policy.expected_document_types.is_empty() && !policy.expected_document_types.contains(&t) {
+        if !policy.expected_document_types.is_empty()
+            && !policy.expected_document_types.contains(&t)
+        {
             w.push(warning(
                 codes::DOCUMENT_NOT_SUPPORTED_FOR_APPLICATION,
                 LogType::Error,
@@ -307,8 +345,16 @@ pub fn evaluate(reading: &DocumentReading, policy: &DocumentPolicy) -> IdVerific
                 }
             }
         };
-        compare_name("first_name", &expected.first_name, zone.map(|z| z.given_names.clone()));
-        compare_name("last_name", &expected.last_name, zone.map(|z| z.surname.clone()));
+        compare_name(
+            "first_name",
+            &expected.first_name,
+            zone.map(|z| z.given_names.clone()),
+        );
+        compare_name(
+            "last_name",
+            &expected.last_name,
+            zone.map(|z| z.surname.clone()),
+        );
         if let (Some(e), Some(g)) = (expected.date_of_birth, date_of_birth) {
             if e != g {
                 mismatches.push(json!({ "field": "date_of_birth", "expected": e, "document": g }));
@@ -331,10 +377,16 @@ pub fn evaluate(reading: &DocumentReading, policy: &DocumentPolicy) -> IdVerific
         }
         if let Some(e) = &expected.identification_number {
             let norm = |s: &str| -> String {
-                s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
+                s.chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .map(|c| c.to_ascii_uppercase())
+                    .collect()
             };
-            let candidates: Vec<String> =
-                [&document_number, &personal_number].into_iter().flatten().map(|s| norm(s)).collect();
+            let candidates: Vec<String> = [&document_number, &personal_number]
+                .into_iter()
+                .flatten()
+                .map(|s| norm(s))
+                .collect();
             if !candidates.is_empty() && !candidates.contains(&norm(e)) {
                 mismatches.push(json!({ "field": "identification_number", "expected": e }));
             }
@@ -363,7 +415,11 @@ pub fn evaluate(reading: &DocumentReading, policy: &DocumentPolicy) -> IdVerific
 
     // Quality: informative when the zone still validated, a reason for review otherwise.
     let zone_ok = zone.is_some_and(mrz::Mrz::is_valid);
-    let quality_level = if zone_ok { LogType::Information } else { LogType::Warning };
+    let quality_level = if zone_ok {
+        LogType::Information
+    } else {
+        LogType::Warning
+    };
     let q = &reading.quality;
     if q.blurry {
         w.push(warning(
@@ -393,7 +449,7 @@ pub fn evaluate(reading: &DocumentReading, policy: &DocumentPolicy) -> IdVerific
         ));
     }
 
-    w.sort_by(|a, b| b.log_type.cmp(&a.log_type));
+    w.sort_by_key(|x| std::cmp::Reverse(x.log_type));
     let status = match w.first().map(|x| x.log_type) {
         Some(LogType::Error) => FeatureStatus::Declined,
         Some(LogType::Warning) => FeatureStatus::InReview,
@@ -415,7 +471,12 @@ pub fn evaluate(reading: &DocumentReading, policy: &DocumentPolicy) -> IdVerific
         expiry_date: z.mrz.expiry_date,
         sex: z.mrz.sex.as_str().to_owned(),
         optional_data: z.mrz.optional_data.replace('<', " ").trim().to_owned(),
-        errors: z.mrz.problems.iter().map(|p| p.as_str().to_owned()).collect(),
+        errors: z
+            .mrz
+            .problems
+            .iter()
+            .map(|p| p.as_str().to_owned())
+            .collect(),
         corrections: z.mrz.corrections.len(),
     });
 

@@ -27,13 +27,19 @@ pub fn decode_image(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, Docum
         return Err(DocumentError::UnsupportedFormat);
     }
     // Header only: no pixel data is touched here.
-    let (width, height) = ImageReader::new(Cursor::new(bytes))
+    // Decoders allocate no pixel buffer until asked to decode, so the header can be read
+    // without limits (with them, a huge header would fail as a generic limit error).
+    let mut header = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|e| DocumentError::Decode(e.to_string()))?
-        .into_dimensions()
-        .map_err(map_image_error)?;
+        .map_err(|e| DocumentError::Decode(e.to_string()))?;
+    header.no_limits();
+    let (width, height) = header.into_dimensions().map_err(map_image_error)?;
     if u64::from(width) * u64::from(height) > max_pixels {
-        return Err(DocumentError::TooLarge { width, height, limit_pixels: max_pixels });
+        return Err(DocumentError::TooLarge {
+            width,
+            height,
+            limit_pixels: max_pixels,
+        });
     }
     if width < MIN_SIDE || height < MIN_SIDE {
         return Err(DocumentError::TooSmall { width, height });
@@ -47,7 +53,9 @@ pub fn decode_image(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, Docum
     let mut reader = reader;
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(map_image_error)?;
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut img = DynamicImage::from_decoder(decoder).map_err(map_image_error)?;
     img.apply_orientation(orientation);
     Ok(img)

@@ -32,4 +32,6 @@ pub use checks::{evaluate, DocumentPolicy, ExpectedDetails};
 pub use decode::{decode_image, DEFAULT_MAX_PIXELS};
 pub use error::DocumentError;
 pub use reader::{DocumentReader, DocumentReading, ImageQuality, ReadOptions, ReaderConfig, Side};
-pub use report::{DocumentType, FeatureStatus, Gender, IdVerification, LogType, MrzSection, Warning};
+pub use report::{
+    DocumentType, FeatureStatus, Gender, IdVerification, LogType, MrzSection, Warning,
+};

@@ -40,6 +40,9 @@ const REC_MAX_WIDTH: u32 = 1600;
 /// Recogniser plans exist for every multiple of this width up to [`REC_MAX_WIDTH`].
 const REC_WIDTH_STEP: u32 = 160;
 
+/// Horizontal stretch of MRZ line crops (see [`TextEngine::recognise`]).
+const MRZ_STRETCH: f32 = 1.3;
+
 /// The characters an MRZ may hold.
 pub(crate) const MRZ_ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
 
@@ -70,7 +73,10 @@ pub struct TextBox {
 impl TextBox {
     /// The same box read the other way round (rotated by 180°).
     pub fn flipped(self) -> TextBox {
-        TextBox { dir: (-self.dir.0, -self.dir.1), ..self }
+        TextBox {
+            dir: (-self.dir.0, -self.dir.1),
+            ..self
+        }
     }
 
     /// "Down" for this box: the reading direction turned clockwise by 90° (image y grows down).
@@ -111,6 +117,28 @@ pub struct Recognised {
     pub text: String,
     /// Mean per-character confidence in 0..1.
     pub confidence: f32,
+    /// Per character of `text`: the usual OCR confusion partner (`O`↔`0`, `S`↔`5` …) and its
+    /// probability at the step the character was read, when that partner is a class at all.
+    pub alternatives: Vec<Option<(char, f32)>>,
+}
+
+/// The character OCR most often confuses `c` with (both directions).
+pub fn confusion_partner(c: char) -> Option<char> {
+    Some(match c {
+        'O' | 'D' | 'Q' => '0',
+        '0' => 'O',
+        'I' => '1',
+        '1' => 'I',
+        'Z' => '2',
+        '2' => 'Z',
+        'S' => '5',
+        '5' => 'S',
+        'G' => '6',
+        '6' => 'G',
+        'B' => '8',
+        '8' => 'B',
+        _ => return None,
+    })
 }
 
 /// Detection plus recognition models and the recogniser's dictionary.
@@ -137,13 +165,25 @@ impl std::fmt::Debug for TextEngine {
 
 impl TextEngine {
     /// Loads the detector, the recogniser and its dictionary (one character per line).
-    pub fn load(det: &Path, rec: &Path, dict: &Path, det_max_side: u32) -> Result<Self, DocumentError> {
+    pub fn load(
+        det: &Path,
+        rec: &Path,
+        dict: &Path,
+        det_max_side: u32,
+    ) -> Result<Self, DocumentError> {
         // Input shapes are pinned: the exported graphs leave them fully dynamic, which tract
         // cannot optimise (it cannot prove the FPN's upsampled branches line up, and symbolic
         // widths overflow its shape algebra). So each model gets one plan per input size: the
         // detector per aspect bucket, the recogniser per width bucket; inputs are padded up.
-        let parse = |p: &Path, what: &'static str| tract_onnx::onnx().model_for_path(p).map_err(model_err(what));
-        let plan = |m: &InferenceModel, what: &'static str, (w, h): (u32, u32)| -> Result<Plan, DocumentError> {
+        let parse = |p: &Path, what: &'static str| {
+            tract_onnx::onnx()
+                .model_for_path(p)
+                .map_err(model_err(what))
+        };
+        let plan = |m: &InferenceModel,
+                    what: &'static str,
+                    (w, h): (u32, u32)|
+         -> Result<Plan, DocumentError> {
             let shape = [1usize, 3, h as usize, w as usize];
             m.clone()
                 .with_input_fact(0, InferenceFact::dt_shape(f32::datum_type(), shape))
@@ -180,16 +220,31 @@ impl TextEngine {
         classes.push(' ');
         let mut mrz_classes = vec![(0, '\0')];
         mrz_classes.extend(
-            classes.iter().enumerate().skip(1).filter_map(|(i, c)| mrz_char_for(*c).map(|m| (i, m))),
+            classes
+                .iter()
+                .enumerate()
+                .skip(1)
+                .filter_map(|(i, c)| mrz_char_for(*c).map(|m| (i, m))),
         );
         for c in MRZ_ALPHABET.chars() {
             if !mrz_classes.iter().any(|(_, m)| *m == c) {
-                return Err(DocumentError::Model(format!("dictionary lacks MRZ character {c:?}")));
+                return Err(DocumentError::Model(format!(
+                    "dictionary lacks MRZ character {c:?}"
+                )));
             }
         }
-        let all_classes: Vec<(usize, char)> =
-            classes.iter().enumerate().map(|(i, c)| (i, if i == 0 { '\0' } else { *c })).collect();
-        Ok(TextEngine { det: det_plans, rec: rec_plans, all_classes, mrz_classes, det_max_side: side })
+        let all_classes: Vec<(usize, char)> = classes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, if i == 0 { '\0' } else { *c }))
+            .collect();
+        Ok(TextEngine {
+            det: det_plans,
+            rec: rec_plans,
+            all_classes,
+            mrz_classes,
+            det_max_side: side,
+        })
     }
 
     /// Finds text lines. Boxes are in `img` pixel coordinates, reading direction pointing right
@@ -210,7 +265,10 @@ impl TextEngine {
         };
         let (dw, dh) = (*dw, *dh);
         let scale = (dw as f32 / w as f32).min(dh as f32 / h as f32);
-        let (sw, sh) = (((w as f32 * scale).round() as u32).clamp(1, dw), ((h as f32 * scale).round() as u32).clamp(1, dh));
+        let (sw, sh) = (
+            ((w as f32 * scale).round() as u32).clamp(1, dw),
+            ((h as f32 * scale).round() as u32).clamp(1, dh),
+        );
         let small = image::imageops::resize(img, sw, sh, image::imageops::FilterType::Triangle);
         let plane = (dw * dh) as usize;
         // Padding is 0 after normalisation, i.e. the mean colour.
@@ -224,7 +282,9 @@ impl TextEngine {
         }
         let input = Tensor::from_shape(&[1, 3, dh as usize, dw as usize], &data)
             .map_err(model_err("detector input"))?;
-        let out = plan.run(tvec!(input.into())).map_err(model_err("text detector"))?;
+        let out = plan
+            .run(tvec!(input.into()))
+            .map_err(model_err("text detector"))?;
         let map = out
             .first()
             .ok_or_else(|| DocumentError::Model("text detector: no output".into()))?
@@ -233,23 +293,42 @@ impl TextEngine {
         let shape = map.shape().to_vec();
         let (mh, mw) = match shape.as_slice() {
             [1, 1, mh, mw] => (*mh, *mw),
-            other => return Err(DocumentError::Model(format!("detector output shape {other:?}"))),
+            other => {
+                return Err(DocumentError::Model(format!(
+                    "detector output shape {other:?}"
+                )))
+            }
         };
         let prob: Vec<f32> = map.iter().copied().collect();
         let boxes = db_boxes(&prob, mw, mh);
         // Map-to-page: the map has the input's size; the page occupies its top-left part.
-        let (sx, sy) = (w as f32 / (sw as f32 * mw as f32 / dw as f32), h as f32 / (sh as f32 * mh as f32 / dh as f32));
+        let (sx, sy) = (
+            w as f32 / (sw as f32 * mw as f32 / dw as f32),
+            h as f32 / (sh as f32 * mh as f32 / dh as f32),
+        );
         Ok(boxes.into_iter().map(|b| b.scaled(sx, sy)).collect())
     }
 
     /// Reads the text in `b`. With `mrz_only`, decoding only considers `A–Z 0–9 <`.
-    pub fn recognise(&self, img: &RgbImage, b: &TextBox, mrz_only: bool) -> Result<Recognised, DocumentError> {
-        let crop = crop_box(img, b);
+    pub fn recognise(
+        &self,
+        img: &RgbImage,
+        b: &TextBox,
+        mrz_only: bool,
+    ) -> Result<Recognised, DocumentError> {
+        // MRZ lines are stretched horizontally: more CTC steps per character keep the blank
+        // between the two `<` of a name separator, which the model otherwise tends to merge.
+        let stretch = if mrz_only { MRZ_STRETCH } else { 1.0 };
+        let crop = crop_box(img, b, stretch);
         self.recognise_crop(&crop, mrz_only)
     }
 
     /// Reads a crop that is already upright and [`REC_HEIGHT`] pixels high.
-    pub fn recognise_crop(&self, crop: &RgbImage, mrz_only: bool) -> Result<Recognised, DocumentError> {
+    pub fn recognise_crop(
+        &self,
+        crop: &RgbImage,
+        mrz_only: bool,
+    ) -> Result<Recognised, DocumentError> {
         let (w, h) = crop.dimensions();
         // The smallest plan that fits; the rest is padding (0 after normalisation, as trained).
         let Some((pw, plan)) = self.rec.iter().find(|(pw, _)| *pw >= w).or(self.rec.last()) else {
@@ -267,7 +346,9 @@ impl TextEngine {
         }
         let input = Tensor::from_shape(&[1, 3, h as usize, pw as usize], &data)
             .map_err(model_err("recogniser input"))?;
-        let out = plan.run(tvec!(input.into())).map_err(model_err("text recogniser"))?;
+        let out = plan
+            .run(tvec!(input.into()))
+            .map_err(model_err("text recogniser"))?;
         let probs = out
             .first()
             .ok_or_else(|| DocumentError::Model("text recogniser: no output".into()))?
@@ -276,10 +357,18 @@ impl TextEngine {
         let shape = probs.shape().to_vec();
         let (steps, n) = match shape.as_slice() {
             [1, t, c] => (*t, *c),
-            other => return Err(DocumentError::Model(format!("recogniser output shape {other:?}"))),
+            other => {
+                return Err(DocumentError::Model(format!(
+                    "recogniser output shape {other:?}"
+                )))
+            }
         };
         let flat: Vec<f32> = probs.iter().copied().collect();
-        let allowed = if mrz_only { &self.mrz_classes } else { &self.all_classes };
+        let allowed = if mrz_only {
+            &self.mrz_classes
+        } else {
+            &self.all_classes
+        };
         Ok(ctc_greedy(&flat, steps, n, allowed))
     }
 }
@@ -290,9 +379,12 @@ impl TextEngine {
 fn ctc_greedy(probs: &[f32], steps: usize, n: usize, allowed: &[(usize, char)]) -> Recognised {
     let mut text = String::new();
     let mut confidences = Vec::new();
+    let mut alternatives = Vec::new();
     let mut previous = '\0';
     for t in 0..steps {
-        let Some(row) = probs.get(t * n..(t + 1) * n) else { break };
+        let Some(row) = probs.get(t * n..(t + 1) * n) else {
+            break;
+        };
         let mut best = ('\0', f32::MIN);
         for &(k, c) in allowed {
             if let Some(&p) = row.get(k) {
@@ -304,6 +396,15 @@ fn ctc_greedy(probs: &[f32], steps: usize, n: usize, allowed: &[(usize, char)]) 
         if best.0 != '\0' && best.0 != previous {
             text.push(best.0);
             confidences.push(best.1);
+            let alt = confusion_partner(best.0).map(|a| {
+                let p = allowed
+                    .iter()
+                    .filter(|(_, c)| *c == a)
+                    .filter_map(|(k, _)| row.get(*k).copied())
+                    .fold(0.0f32, f32::max);
+                (a, p)
+            });
+            alternatives.push(alt);
         }
         previous = best.0;
     }
@@ -312,7 +413,11 @@ fn ctc_greedy(probs: &[f32], steps: usize, n: usize, allowed: &[(usize, char)]) 
     } else {
         confidences.iter().sum::<f32>() / confidences.len() as f32
     };
-    Recognised { text, confidence }
+    Recognised {
+        text,
+        confidence,
+        alternatives,
+    }
 }
 
 /// What a class stands for when reading an MRZ: the MRZ characters themselves and the
@@ -343,9 +448,13 @@ fn mrz_char_for(c: char) -> Option<char> {
 }
 
 /// Samples the rotated box `b` into an upright crop [`REC_HEIGHT`] pixels high (bilinear).
-pub(crate) fn crop_box(img: &RgbImage, b: &TextBox) -> RgbImage {
+pub(crate) fn crop_box(img: &RgbImage, b: &TextBox, stretch: f32) -> RgbImage {
     let h = REC_HEIGHT;
-    let aspect = if b.height > 0.5 { b.width / b.height } else { 1.0 };
+    let aspect = if b.height > 0.5 {
+        stretch * b.width / b.height
+    } else {
+        1.0
+    };
     let w = ((h as f32 * aspect).round() as u32).clamp(8, REC_MAX_WIDTH);
     let (sx, sy) = (b.width / w as f32, b.height / h as f32);
     let (dx, dy) = b.dir;
@@ -407,7 +516,10 @@ fn db_boxes(prob: &[f32], w: usize, h: usize) -> Vec<TextBox> {
         }
         if let (Some(c), Some(s)) = (comps.get_mut(l - 1), sums.get_mut(l - 1)) {
             c.push(Point::new(x as i32, y as i32));
-            *s += prob.get(y as usize * w + x as usize).copied().unwrap_or(0.0);
+            *s += prob
+                .get(y as usize * w + x as usize)
+                .copied()
+                .unwrap_or(0.0);
         }
     }
     let mut out = Vec::new();
@@ -457,13 +569,24 @@ fn rect_to_box(rect: &[Point<i32>; 4], score: f32) -> Option<TextBox> {
     }
     let cx = (a.0 + c.0) / 2.0;
     let cy = (a.1 + c.1) / 2.0;
-    Some(TextBox { cx, cy, width, height, dir, score })
+    Some(TextBox {
+        cx,
+        cy,
+        width,
+        height,
+        dir,
+        score,
+    })
 }
 
 /// Grows a box by the DB unclip distance `area · ratio / perimeter` on every side.
 fn unclip(b: TextBox) -> TextBox {
     let d = b.width * b.height * DB_UNCLIP / (2.0 * (b.width + b.height));
-    TextBox { width: b.width + 2.0 * d, height: b.height + 2.0 * d, ..b }
+    TextBox {
+        width: b.width + 2.0 * d,
+        height: b.height + 2.0 * d,
+        ..b
+    }
 }
 
 #[cfg(test)]
@@ -490,7 +613,14 @@ mod tests {
 
     #[test]
     fn box_corners_follow_direction() {
-        let b = TextBox { cx: 10.0, cy: 10.0, width: 20.0, height: 4.0, dir: (1.0, 0.0), score: 1.0 };
+        let b = TextBox {
+            cx: 10.0,
+            cy: 10.0,
+            width: 20.0,
+            height: 4.0,
+            dir: (1.0, 0.0),
+            score: 1.0,
+        };
         assert_eq!(b.corners()[0], (0.0, 8.0));
         let f = b.flipped();
         assert_eq!(f.corners()[0], (20.0, 12.0));

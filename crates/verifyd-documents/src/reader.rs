@@ -30,12 +30,12 @@ pub const DEFAULT_MODEL_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../
 
 /// Longest side the detector sees. The MRZ of a passport filling a third of a 640-pixel
 /// frame is still ~9 px per character, which the detector finds reliably.
-const DET_MAX_SIDE: u32 = 640;
+const DET_MAX_SIDE: u32 = 512;
 /// Pages are reduced to this longest side before anything else (recognition crops are taken
 /// from this image, so it must keep small print legible).
 const WORK_MAX_SIDE: u32 = 2000;
 /// At most this many printed lines are recognised per page.
-const MAX_VISUAL_LINES: usize = 24;
+const MAX_VISUAL_LINES: usize = 20;
 /// A sharpness (variance of the Laplacian on 48-pixel-high MRZ crops) below this is blurry.
 const BLURRY_MRZ: f32 = 150.0;
 /// The same on a whole page reduced to 1000 pixels, used when there is no MRZ.
@@ -52,11 +52,23 @@ pub struct ReaderConfig {
     pub model_dir: PathBuf,
     /// Images above this many pixels are refused before decoding.
     pub max_pixels: u64,
+    /// Detector file, relative to `model_dir`.
+    pub det_model: PathBuf,
+    /// Recogniser file, relative to `model_dir`.
+    pub rec_model: PathBuf,
+    /// Recogniser dictionary, relative to `model_dir`.
+    pub dictionary: PathBuf,
 }
 
 impl Default for ReaderConfig {
     fn default() -> Self {
-        ReaderConfig { model_dir: PathBuf::from(DEFAULT_MODEL_DIR), max_pixels: DEFAULT_MAX_PIXELS }
+        ReaderConfig {
+            model_dir: PathBuf::from(DEFAULT_MODEL_DIR),
+            max_pixels: DEFAULT_MAX_PIXELS,
+            det_model: PathBuf::from(DET_MODEL),
+            rec_model: PathBuf::from(REC_MODEL),
+            dictionary: PathBuf::from(DICTIONARY),
+        }
     }
 }
 
@@ -73,7 +85,10 @@ pub struct ReadOptions {
 impl ReadOptions {
     /// Everything on, as of `today`.
     pub fn new(today: NaiveDate) -> Self {
-        ReadOptions { today, read_visual_zone: true }
+        ReadOptions {
+            today,
+            read_visual_zone: true,
+        }
     }
 }
 
@@ -148,14 +163,25 @@ pub struct DocumentReader {
 impl DocumentReader {
     /// Loads the models.
     pub fn new(config: &ReaderConfig) -> Result<Self, DocumentError> {
-        let p = |f: &str| config.model_dir.join(f);
-        let engine = TextEngine::load(&p(DET_MODEL), &p(REC_MODEL), &p(DICTIONARY), DET_MAX_SIDE)?;
-        Ok(DocumentReader { engine, max_pixels: config.max_pixels })
+        let p = |f: &Path| config.model_dir.join(f);
+        let engine = TextEngine::load(
+            &p(&config.det_model),
+            &p(&config.rec_model),
+            &p(&config.dictionary),
+            DET_MAX_SIDE,
+        )?;
+        Ok(DocumentReader {
+            engine,
+            max_pixels: config.max_pixels,
+        })
     }
 
     /// Loads the models from `model_dir` with default limits.
     pub fn from_dir(model_dir: &Path) -> Result<Self, DocumentError> {
-        Self::new(&ReaderConfig { model_dir: model_dir.to_owned(), ..ReaderConfig::default() })
+        Self::new(&ReaderConfig {
+            model_dir: model_dir.to_owned(),
+            ..ReaderConfig::default()
+        })
     }
 
     /// The text engine (for tools that want raw OCR).
@@ -167,7 +193,12 @@ impl DocumentReader {
     ///
     /// Errors are for unusable input (not an image, truncated, too large) and engine failures;
     /// an image without a document gives a reading whose checks report it.
-    pub fn read(&self, front: &[u8], back: Option<&[u8]>, options: &ReadOptions) -> Result<DocumentReading, DocumentError> {
+    pub fn read(
+        &self,
+        front: &[u8],
+        back: Option<&[u8]>,
+        options: &ReadOptions,
+    ) -> Result<DocumentReading, DocumentError> {
         let front = decode_image(front, self.max_pixels)?.to_rgb8();
         let back = match back {
             Some(b) => Some(decode_image(b, self.max_pixels)?.to_rgb8()),
@@ -177,23 +208,47 @@ impl DocumentReader {
     }
 
     /// [`DocumentReader::read`] for decoded images.
-    pub fn read_images(&self, front: RgbImage, back: Option<RgbImage>, options: &ReadOptions) -> Result<DocumentReading, DocumentError> {
+    pub fn read_images(
+        &self,
+        front: RgbImage,
+        back: Option<RgbImage>,
+        options: &ReadOptions,
+    ) -> Result<DocumentReading, DocumentError> {
         let today = options.today;
-        let front = self.read_page(front, today)?;
-        let back = match back {
+        let mut front = self.read_page(front, today)?;
+        let mut back = match back {
             Some(img) => Some(self.read_page(img, today)?),
             None => None,
         };
+        // Only when neither side gave a valid zone are the pages turned and read again.
+        let valid = |p: &Page| p.zone.as_ref().is_some_and(|z| z.mrz.is_valid());
+        if !valid(&front) && !back.as_ref().is_some_and(valid) {
+            front = self.turned_if_better(front, today)?;
+            back = match back {
+                Some(b) => Some(self.turned_if_better(b, today)?),
+                None => None,
+            };
+        }
         // The zone: the valid one, else the better of the two.
-        let rank = |p: &Page| p.zone.as_ref().map(|z| (!z.mrz.is_valid(), z.mrz.problems.len()));
+        let rank = |p: &Page| {
+            p.zone
+                .as_ref()
+                .map(|z| (!z.mrz.is_valid(), z.mrz.problems.len()))
+        };
         let use_back = match (&back, rank(&front)) {
             (Some(b), Some(f)) => rank(b).is_some_and(|r| r < f),
             (Some(b), None) => b.zone.is_some(),
             _ => false,
         };
-        let zone_page = if use_back { back.as_ref().unwrap_or(&front) } else { &front };
+        let zone_page = if use_back {
+            back.as_ref().unwrap_or(&front)
+        } else {
+            &front
+        };
         let zone = zone_page.zone.clone();
-        let zone_side = zone.as_ref().map(|_| if use_back { Side::Back } else { Side::Front });
+        let zone_side = zone
+            .as_ref()
+            .map(|_| if use_back { Side::Back } else { Side::Front });
 
         // Printed text of both sides.
         let mut lines = Vec::new();
@@ -211,7 +266,9 @@ impl DocumentReader {
 
         // Portrait: relative to a passport-style zone on the same page, else the front's layout.
         let portrait = match (&zone, use_back) {
-            (Some(z), false) if z.mrz.format != mrz::Format::Td1 => portrait_from_zone(&front.img, z),
+            (Some(z), false) if z.mrz.format != mrz::Format::Td1 => {
+                portrait_from_zone(&front.img, z)
+            }
             _ if document_type.is_some() || zone.is_some() => portrait_from_layout(&front),
             _ => None,
         };
@@ -220,11 +277,23 @@ impl DocumentReader {
             None => None,
         };
         let quality = quality(zone_page);
-        Ok(DocumentReading { zone, zone_side, visual, document_type, portrait_jpeg, quality })
+        Ok(DocumentReading {
+            zone,
+            zone_side,
+            visual,
+            document_type,
+            portrait_jpeg,
+            quality,
+        })
     }
 
     /// Reads and checks in one call.
-    pub fn verify(&self, front: &[u8], back: Option<&[u8]>, policy: &DocumentPolicy) -> Result<(IdVerification, DocumentReading), DocumentError> {
+    pub fn verify(
+        &self,
+        front: &[u8],
+        back: Option<&[u8]>,
+        policy: &DocumentPolicy,
+    ) -> Result<(IdVerification, DocumentReading), DocumentError> {
         let reading = self.read(front, back, &ReadOptions::new(policy.today))?;
         Ok((reading.evaluate(policy), reading))
     }
@@ -233,37 +302,60 @@ impl DocumentReader {
         let img = shrink(img, WORK_MAX_SIDE);
         let boxes = self.engine.detect(&img)?;
         let zone = find_zone(&self.engine, &img, &boxes, today)?;
-        if zone.as_ref().is_some_and(|z| z.mrz.is_valid()) {
-            return Ok(Page { img, boxes, zone });
-        }
-        // Sideways text is detected poorly: turn the page and look again.
-        let turned = image::imageops::rotate90(&img);
+        Ok(Page { img, boxes, zone })
+    }
+
+    /// Sideways text is detected poorly: turns the page by 90° and keeps whichever reading
+    /// found the better zone (or, without any zone, more text).
+    fn turned_if_better(&self, page: Page, today: NaiveDate) -> Result<Page, DocumentError> {
+        let turned = image::imageops::rotate90(&page.img);
         let turned_boxes = self.engine.detect(&turned)?;
         let turned_zone = find_zone(&self.engine, &turned, &turned_boxes, today)?;
-        let better = match (&zone, &turned_zone) {
+        let better = match (&page.zone, &turned_zone) {
             (_, None) => false,
             (None, Some(_)) => true,
             (Some(a), Some(b)) => b.mrz.problems.len() < a.mrz.problems.len(),
         };
-        if better || (zone.is_none() && turned_boxes.len() > boxes.len() * 2) {
-            Ok(Page { img: turned, boxes: turned_boxes, zone: turned_zone })
+        if better || (page.zone.is_none() && turned_boxes.len() > page.boxes.len() * 2) {
+            Ok(Page {
+                img: turned,
+                boxes: turned_boxes,
+                zone: turned_zone,
+            })
         } else {
-            Ok(Page { img, boxes, zone })
+            Ok(page)
         }
     }
 
     /// Recognises the printed lines of a page (everything but the zone), top to bottom in the
     /// document's own orientation.
     fn visual_lines(&self, page: &Page) -> Result<Vec<String>, DocumentError> {
-        let zone_boxes: &[TextBox] = page.zone.as_ref().map(|z| z.boxes.as_slice()).unwrap_or(&[]);
-        let dir = zone_boxes.first().map(|b| b.dir).unwrap_or_else(|| dominant_direction(&page.boxes));
+        let zone_boxes: &[TextBox] = page
+            .zone
+            .as_ref()
+            .map(|z| z.boxes.as_slice())
+            .unwrap_or(&[]);
+        let dir = zone_boxes
+            .first()
+            .map(|b| b.dir)
+            .unwrap_or_else(|| dominant_direction(&page.boxes));
         let down = (-dir.1, dir.0);
         let mut lines: Vec<TextBox> = page
             .boxes
             .iter()
-            .filter(|b| !zone_boxes.iter().any(|z| (z.cx - b.cx).abs() < 2.0 && (z.cy - b.cy).abs() < 2.0))
+            .filter(|b| {
+                !zone_boxes
+                    .iter()
+                    .any(|z| (z.cx - b.cx).abs() < 2.0 && (z.cy - b.cy).abs() < 2.0)
+            })
             .filter(|b| b.width >= 1.2 * b.height && b.height > 4.0)
-            .map(|b| if b.dir.0 * dir.0 + b.dir.1 * dir.1 < 0.0 { b.flipped() } else { *b })
+            .map(|b| {
+                if b.dir.0 * dir.0 + b.dir.1 * dir.1 < 0.0 {
+                    b.flipped()
+                } else {
+                    *b
+                }
+            })
             .filter(|b| (b.dir.0 * dir.0 + b.dir.1 * dir.1) > 0.9)
             .collect();
         if let Some(top) = zone_boxes.first() {
@@ -310,7 +402,10 @@ fn shrink(img: RgbImage, max_side: u32) -> RgbImage {
         return img;
     }
     let s = max_side as f32 / w.max(h) as f32;
-    let (nw, nh) = (((w as f32 * s) as u32).max(1), ((h as f32 * s) as u32).max(1));
+    let (nw, nh) = (
+        ((w as f32 * s) as u32).max(1),
+        ((h as f32 * s) as u32).max(1),
+    );
     image::imageops::resize(&img, nw, nh, image::imageops::FilterType::Triangle)
 }
 
@@ -348,14 +443,24 @@ impl Frame {
     }
 
     /// Samples the rectangle `[u0,u1]×[v0,v1]` (frame units) upright, `out_h` pixels high.
-    fn crop(&self, img: &RgbImage, (u0, v0, u1, v1): (f32, f32, f32, f32), out_h: u32) -> Option<RgbImage> {
+    fn crop(
+        &self,
+        img: &RgbImage,
+        (u0, v0, u1, v1): (f32, f32, f32, f32),
+        out_h: u32,
+    ) -> Option<RgbImage> {
         let (w_units, h_units) = (u1 - u0, v1 - v0);
         if w_units <= 0.0 || h_units <= 0.0 {
             return None;
         }
         // Refuse a region mostly outside the image.
         let (iw, ih) = (img.width() as f32, img.height() as f32);
-        let corners = [self.at(u0, v0), self.at(u1, v0), self.at(u1, v1), self.at(u0, v1)];
+        let corners = [
+            self.at(u0, v0),
+            self.at(u1, v0),
+            self.at(u1, v1),
+            self.at(u0, v1),
+        ];
         let outside = corners
             .iter()
             .filter(|(x, y)| *x < -0.1 * iw || *y < -0.1 * ih || *x > 1.1 * iw || *y > 1.1 * ih)
@@ -382,8 +487,16 @@ fn zone_frame(z: &FoundZone) -> Option<Frame> {
     // The box includes the unclip margin (about one text height on each end).
     let unit = (first.width - first.height).max(1.0) / chars;
     let [tl, ..] = first.corners();
-    let origin = (tl.0 + first.dir.0 * first.height * 0.5, tl.1 + first.dir.1 * first.height * 0.5);
-    Some(Frame { origin, x: first.dir, y: first.down(), unit })
+    let origin = (
+        tl.0 + first.dir.0 * first.height * 0.5,
+        tl.1 + first.dir.1 * first.height * 0.5,
+    );
+    Some(Frame {
+        origin,
+        x: first.dir,
+        y: first.down(),
+        unit,
+    })
 }
 
 /// Portrait region of a passport-style page, in character pitches from the zone's top-left
@@ -405,7 +518,11 @@ fn portrait_from_zone(img: &RgbImage, z: &FoundZone) -> Option<RgbImage> {
 fn portrait_from_layout(page: &Page) -> Option<RgbImage> {
     let dir = dominant_direction(&page.boxes);
     let down = (-dir.1, dir.0);
-    let lines: Vec<&TextBox> = page.boxes.iter().filter(|b| b.width > 2.0 * b.height).collect();
+    let lines: Vec<&TextBox> = page
+        .boxes
+        .iter()
+        .filter(|b| b.width > 2.0 * b.height)
+        .collect();
     if lines.len() < 3 {
         return None;
     }
@@ -423,8 +540,18 @@ fn portrait_from_layout(page: &Page) -> Option<RgbImage> {
     let card_h = (v1 - v0) * 1.1;
     let card_w = (card_h * 1.585).max(u1 - u0);
     let left = u1 - card_w;
-    let frame = Frame { origin: (0.0, 0.0), x: dir, y: down, unit: 1.0 };
-    let region = (left + 0.03 * card_w, v0 + 0.18 * card_h, left + 0.33 * card_w, v0 + 0.88 * card_h);
+    let frame = Frame {
+        origin: (0.0, 0.0),
+        x: dir,
+        y: down,
+        unit: 1.0,
+    };
+    let region = (
+        left + 0.03 * card_w,
+        v0 + 0.18 * card_h,
+        left + 0.33 * card_w,
+        v0 + 0.88 * card_h,
+    );
     // Frame origin (0,0) with axes dir/down: coordinates are projections, so map back.
     frame.crop(&page.img, region, 320).filter(has_detail)
 }
@@ -485,14 +612,21 @@ fn quality(page: &Page) -> ImageQuality {
             let vars: Vec<f32> = z
                 .boxes
                 .iter()
-                .map(|b| laplacian_variance(&image::DynamicImage::ImageRgb8(crate::ocr::crop_box(img, b)).to_luma8()))
+                .map(|b| {
+                    laplacian_variance(
+                        &image::DynamicImage::ImageRgb8(crate::ocr::crop_box(img, b, 1.0))
+                            .to_luma8(),
+                    )
+                })
                 .collect();
             q.sharpness = vars.iter().sum::<f32>() / vars.len().max(1) as f32;
             q.blurry = q.sharpness < BLURRY_MRZ;
             let margin = 2.0;
-            q.cut_off = z.boxes.iter().flat_map(|b| b.corners()).any(|(x, y)| {
-                x < margin || y < margin || x > w - margin || y > h - margin
-            });
+            q.cut_off = z
+                .boxes
+                .iter()
+                .flat_map(|b| b.corners())
+                .any(|(x, y)| x < margin || y < margin || x > w - margin || y > h - margin);
         }
         None => {
             let small = shrink(img.clone(), 1000);

@@ -70,9 +70,17 @@ impl Degradation {
     pub fn random(rng: &mut impl Rng) -> Self {
         Degradation {
             angle_deg: rng.gen_range(-8.0..8.0),
-            quarter_turns: if rng.gen_bool(0.25) { rng.gen_range(1..4) } else { 0 },
+            quarter_turns: if rng.gen_bool(0.25) {
+                rng.gen_range(1..4)
+            } else {
+                0
+            },
             perspective: rng.gen_range(0.0..0.04),
-            blur_sigma: if rng.gen_bool(0.6) { rng.gen_range(0.3..1.2) } else { 0.0 },
+            blur_sigma: if rng.gen_bool(0.6) {
+                rng.gen_range(0.3..1.2)
+            } else {
+                0.0
+            },
             noise: rng.gen_range(0.0..8.0),
             jpeg_quality: rng.gen_range(40..86),
             fill: rng.gen_range(0.65..0.9),
@@ -99,39 +107,100 @@ pub struct SyntheticDocument {
 }
 
 const SURNAMES: [&str; 24] = [
-    "ERIKSSON", "MÜLLER", "GARCÍA", "O'BRIEN", "NGUYEN", "SMITH", "JOHANSSON", "DUBOIS", "ROSSI",
-    "KOWALSKI", "SILVA", "PETROV", "YILMAZ", "MURPHY", "VAN DER BERG", "GONZÁLEZ LÓPEZ", "ØSTERGÅRD",
-    "NOVÁK", "BAKER", "HASSAN", "OKONKWO", "TANAKA", "LINDQVIST", "FERREIRA",
+    "ERIKSSON",
+    "MÜLLER",
+    "GARCÍA",
+    "O'BRIEN",
+    "NGUYEN",
+    "SMITH",
+    "JOHANSSON",
+    "DUBOIS",
+    "ROSSI",
+    "KOWALSKI",
+    "SILVA",
+    "PETROV",
+    "YILMAZ",
+    "MURPHY",
+    "VAN DER BERG",
+    "GONZÁLEZ LÓPEZ",
+    "ØSTERGÅRD",
+    "NOVÁK",
+    "BAKER",
+    "HASSAN",
+    "OKONKWO",
+    "TANAKA",
+    "LINDQVIST",
+    "FERREIRA",
 ];
 const GIVEN: [&str; 24] = [
-    "ANNA MARIA", "JOSÉ", "LUCÍA", "JEAN-PIERRE", "MOHAMMED", "WEI", "SØREN", "CHLOÉ", "JAMES",
-    "OLGA", "KARIM", "AMELIA ROSE", "JÜRGEN", "FATIMA", "LIAM", "ZOË", "PAOLO", "INGRID", "AHMED ALI",
-    "MARIE", "NOAH", "EMMA", "OSKAR", "BEATRIZ",
+    "ANNA MARIA",
+    "JOSÉ",
+    "LUCÍA",
+    "JEAN-PIERRE",
+    "MOHAMMED",
+    "WEI",
+    "SØREN",
+    "CHLOÉ",
+    "JAMES",
+    "OLGA",
+    "KARIM",
+    "AMELIA ROSE",
+    "JÜRGEN",
+    "FATIMA",
+    "LIAM",
+    "ZOË",
+    "PAOLO",
+    "INGRID",
+    "AHMED ALI",
+    "MARIE",
+    "NOAH",
+    "EMMA",
+    "OSKAR",
+    "BEATRIZ",
 ];
 
 fn pick<'a>(rng: &mut impl Rng, list: &[&'a str]) -> &'a str {
-    list.get(rng.gen_range(0..list.len())).copied().unwrap_or("X")
+    list.get(rng.gen_range(0..list.len()))
+        .copied()
+        .unwrap_or("X")
 }
 
 /// Random but valid fields for `kind`; birth dates make adults and minors, expiry dates are in
 /// the future unless `expired`.
-pub fn random_fields(rng: &mut impl Rng, kind: SynthKind, today: NaiveDate) -> (mrz::MrzFields, String, String) {
-    let states: Vec<&str> = mrz::all_states().map(|(c, _)| c).filter(|c| c.len() == 3).collect();
+pub fn random_fields(
+    rng: &mut impl Rng,
+    kind: SynthKind,
+    today: NaiveDate,
+) -> (mrz::MrzFields, String, String) {
+    let states: Vec<&str> = mrz::all_states()
+        .map(|(c, _)| c)
+        .filter(|c| c.len() == 3)
+        .collect();
     let state = pick(rng, &states).to_owned();
-    let nationality = if rng.gen_bool(0.8) { state.clone() } else { pick(rng, &states).to_owned() };
+    let nationality = if rng.gen_bool(0.8) {
+        state.clone()
+    } else {
+        pick(rng, &states).to_owned()
+    };
     let surname = pick(rng, &SURNAMES).to_owned();
     let given = pick(rng, &GIVEN).to_owned();
     let alnum = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     let mut number = String::new();
     let letters = rng.gen_range(0..3);
     for i in 0..9 {
-        let c = if i < letters { alnum[rng.gen_range(0..26)] } else { alnum[rng.gen_range(0..alnum.len())] };
+        let c = if i < letters {
+            alnum[rng.gen_range(0..26)]
+        } else {
+            alnum[rng.gen_range(0..alnum.len())]
+        };
         number.push(char::from(c));
     }
     let birth = today - Duration::days(rng.gen_range(14 * 365..85 * 365));
     let expiry = today + Duration::days(rng.gen_range(60..3650));
     let optional = if rng.gen_bool(0.5) {
-        (0..rng.gen_range(6..12)).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
+        (0..rng.gen_range(6..12))
+            .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+            .collect()
     } else {
         String::new()
     };
@@ -179,7 +248,15 @@ struct Canvas<'a> {
 impl Canvas<'_> {
     /// Draws `text` with its cap height `cap_mm`, top-left at (`x_mm`, `y_mm`); with `pitch_mm`
     /// every character gets that advance (the MRZ's fixed pitch).
-    fn text(&mut self, text: &str, x_mm: f32, y_mm: f32, cap_mm: f32, pitch_mm: Option<f32>, color: [u8; 3]) {
+    fn text(
+        &mut self,
+        text: &str,
+        x_mm: f32,
+        y_mm: f32,
+        cap_mm: f32,
+        pitch_mm: Option<f32>,
+        color: [u8; 3],
+    ) {
         let scale = PxScale::from(cap_mm * self.ppm * self.em_per_cap);
         let baseline = (y_mm + cap_mm) * self.ppm;
         let mut x = x_mm * self.ppm;
@@ -199,10 +276,12 @@ impl Canvas<'_> {
                 outline.draw(|gx, gy, cov| {
                     let px = b.min.x as i64 + i64::from(gx);
                     let py = b.min.y as i64 + i64::from(gy);
-                    if px >= 0 && py >= 0 && (px as u32) < img.width() && (py as u32) < img.height() {
+                    if px >= 0 && py >= 0 && (px as u32) < img.width() && (py as u32) < img.height()
+                    {
                         let p = img.get_pixel_mut(px as u32, py as u32);
                         for k in 0..3 {
-                            p[k] = (f32::from(p[k]) * (1.0 - cov) + f32::from(color[k]) * cov) as u8;
+                            p[k] =
+                                (f32::from(p[k]) * (1.0 - cov) + f32::from(color[k]) * cov) as u8;
                         }
                     }
                 });
@@ -221,12 +300,23 @@ impl Canvas<'_> {
         }
     }
 
-    fn ellipse(&mut self, cx: f32, cy: f32, rx: f32, ry: f32, color: [u8; 3]) {
-        let (w, h) = self.img.dimensions();
+    /// Fills an ellipse, clipped to the rectangle `clip` (x0, y0, x1, y1 in mm).
+    fn ellipse(
+        &mut self,
+        cx: f32,
+        cy: f32,
+        rx: f32,
+        ry: f32,
+        color: [u8; 3],
+        clip: (f32, f32, f32, f32),
+    ) {
+        let w = ((clip.2 * self.ppm) as u32).min(self.img.width());
+        let h = ((clip.3 * self.ppm) as u32).min(self.img.height());
+        let (cx0, cy0) = ((clip.0 * self.ppm) as u32, (clip.1 * self.ppm) as u32);
         let (cx, cy, rx, ry) = (cx * self.ppm, cy * self.ppm, rx * self.ppm, ry * self.ppm);
-        let y0 = (cy - ry).max(0.0) as u32;
+        let y0 = ((cy - ry).max(0.0) as u32).max(cy0);
         let y1 = ((cy + ry) as u32).min(h);
-        let x0 = (cx - rx).max(0.0) as u32;
+        let x0 = ((cx - rx).max(0.0) as u32).max(cx0);
         let x1 = ((cx + rx) as u32).min(w);
         for y in y0..y1 {
             for x in x0..x1 {
@@ -240,8 +330,16 @@ impl Canvas<'_> {
 
     /// Security-print style background: pastel paper with fine wavy lines.
     fn paper(&mut self, rng: &mut impl Rng) {
-        let base = [rng.gen_range(225..250u8), rng.gen_range(220..245u8), rng.gen_range(215..242u8)];
-        let line = [base[0].saturating_sub(35), base[1].saturating_sub(20), base[2].saturating_sub(10)];
+        let base = [
+            rng.gen_range(225..250u8),
+            rng.gen_range(220..245u8),
+            rng.gen_range(215..242u8),
+        ];
+        let line = [
+            base[0].saturating_sub(35),
+            base[1].saturating_sub(20),
+            base[2].saturating_sub(10),
+        ];
         let (freq, amp) = (rng.gen_range(0.02..0.06f32), rng.gen_range(4.0..14.0f32));
         let spacing = rng.gen_range(9..16u32);
         for (x, y, p) in self.img.enumerate_pixels_mut() {
@@ -252,19 +350,36 @@ impl Canvas<'_> {
 
     /// A stylised head and shoulders (enough structure for the portrait checks).
     fn portrait(&mut self, x0: f32, y0: f32, w: f32, h: f32, rng: &mut impl Rng) {
-        let bg = [rng.gen_range(170..215u8), rng.gen_range(185..220u8), rng.gen_range(200..235u8)];
+        let bg = [
+            rng.gen_range(170..215u8),
+            rng.gen_range(185..220u8),
+            rng.gen_range(200..235u8),
+        ];
         self.rect(x0, y0, x0 + w, y0 + h, bg);
-        let skin = [rng.gen_range(120..235u8), rng.gen_range(90..195u8), rng.gen_range(70..165u8)];
-        let cloth = [rng.gen_range(20..120u8), rng.gen_range(20..120u8), rng.gen_range(20..140u8)];
-        let hair = [rng.gen_range(10..120u8), rng.gen_range(10..90u8), rng.gen_range(5..60u8)];
+        let skin = [
+            rng.gen_range(120..235u8),
+            rng.gen_range(90..195u8),
+            rng.gen_range(70..165u8),
+        ];
+        let cloth = [
+            rng.gen_range(20..120u8),
+            rng.gen_range(20..120u8),
+            rng.gen_range(20..140u8),
+        ];
+        let hair = [
+            rng.gen_range(10..120u8),
+            rng.gen_range(10..90u8),
+            rng.gen_range(5..60u8),
+        ];
         let cx = x0 + w / 2.0;
-        self.ellipse(cx, y0 + h * 1.02, w * 0.48, h * 0.3, cloth);
-        self.ellipse(cx, y0 + h * 0.36, w * 0.3, h * 0.27, hair);
-        self.ellipse(cx, y0 + h * 0.42, w * 0.26, h * 0.25, skin);
+        let clip = (x0, y0, x0 + w, y0 + h);
+        self.ellipse(cx, y0 + h * 1.02, w * 0.48, h * 0.3, cloth, clip);
+        self.ellipse(cx, y0 + h * 0.36, w * 0.3, h * 0.27, hair, clip);
+        self.ellipse(cx, y0 + h * 0.42, w * 0.26, h * 0.25, skin, clip);
         let dark = [40, 30, 30];
-        self.ellipse(cx - w * 0.1, y0 + h * 0.38, w * 0.035, h * 0.02, dark);
-        self.ellipse(cx + w * 0.1, y0 + h * 0.38, w * 0.035, h * 0.02, dark);
-        self.ellipse(cx, y0 + h * 0.55, w * 0.08, h * 0.015, [150, 60, 60]);
+        self.ellipse(cx - w * 0.1, y0 + h * 0.38, w * 0.035, h * 0.02, dark, clip);
+        self.ellipse(cx + w * 0.1, y0 + h * 0.38, w * 0.035, h * 0.02, dark, clip);
+        self.ellipse(cx, y0 + h * 0.55, w * 0.08, h * 0.015, [150, 60, 60], clip);
     }
 }
 
@@ -274,9 +389,16 @@ const MRZ_CAP_MM: f32 = 2.3;
 const INK: [u8; 3] = [25, 25, 30];
 
 fn viz_date(d: Option<NaiveDate>) -> String {
-    const M: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+    const M: [&str; 12] = [
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+    ];
     match d {
-        Some(d) => format!("{:02} {} {}", d.day(), M.get(d.month0() as usize).unwrap_or(&"JAN"), d.year()),
+        Some(d) => format!(
+            "{:02} {} {}",
+            d.day(),
+            M.get(d.month0() as usize).unwrap_or(&"JAN"),
+            d.year()
+        ),
         None => String::new(),
     }
 }
@@ -284,23 +406,49 @@ fn viz_date(d: Option<NaiveDate>) -> String {
 impl Renderer {
     /// Loads the vendored OCR-B font.
     pub fn new() -> Result<Self, DocumentError> {
-        let font = FontRef::try_from_slice(OCRB).map_err(|e| DocumentError::Model(format!("OCR-B font: {e}")))?;
+        let font = FontRef::try_from_slice(OCRB)
+            .map_err(|e| DocumentError::Model(format!("OCR-B font: {e}")))?;
         // Cap height of 'H' at 100 px per em → em per unit of cap height.
-        let probe = font.glyph_id('H').with_scale_and_position(100.0, ab_glyph::point(0.0, 0.0));
-        let cap = font.outline_glyph(probe).map(|o| o.px_bounds().height()).unwrap_or(70.0);
-        Ok(Renderer { font, em_per_cap: 100.0 / cap.max(1.0) })
+        let probe = font
+            .glyph_id('H')
+            .with_scale_and_position(100.0, ab_glyph::point(0.0, 0.0));
+        let cap = font
+            .outline_glyph(probe)
+            .map(|o| o.px_bounds().height())
+            .unwrap_or(70.0);
+        Ok(Renderer {
+            font,
+            em_per_cap: 100.0 / cap.max(1.0),
+        })
     }
 
     fn canvas(&self, w_mm: f32, h_mm: f32, ppm: f32) -> Canvas<'_> {
         let img = RgbImage::new((w_mm * ppm) as u32, (h_mm * ppm) as u32);
-        Canvas { img, ppm, font: &self.font, em_per_cap: self.em_per_cap }
+        Canvas {
+            img,
+            ppm,
+            font: &self.font,
+            em_per_cap: self.em_per_cap,
+        }
     }
 
     /// Draws the flat document pages (front, and back for ID cards) at `ppm` pixels per mm.
-    pub fn draw_pages(&self, fields: &mrz::MrzFields, surname: &str, given: &str, ppm: f32, rng: &mut impl Rng) -> Result<(RgbImage, Option<RgbImage>, Vec<String>), DocumentError> {
-        let lines = mrz::generate(fields).map_err(|e| DocumentError::Model(format!("MRZ generation: {e}")))?;
-        let country = mrz::state_name(&fields.issuing_state).unwrap_or("UTOPIA").to_uppercase();
-        let nationality = mrz::state_name(&fields.nationality).unwrap_or("").to_uppercase();
+    pub fn draw_pages(
+        &self,
+        fields: &mrz::MrzFields,
+        surname: &str,
+        given: &str,
+        ppm: f32,
+        rng: &mut impl Rng,
+    ) -> Result<(RgbImage, Option<RgbImage>, Vec<String>), DocumentError> {
+        let lines = mrz::generate(fields)
+            .map_err(|e| DocumentError::Model(format!("MRZ generation: {e}")))?;
+        let country = mrz::state_name(&fields.issuing_state)
+            .unwrap_or("UTOPIA")
+            .to_uppercase();
+        let nationality = mrz::state_name(&fields.nationality)
+            .unwrap_or("")
+            .to_uppercase();
         let sex = fields.sex.as_str();
         let label = [90, 80, 110];
         match fields.format {
@@ -326,10 +474,24 @@ impl Renderer {
                 let mut b = self.canvas(85.6, 54.0, ppm);
                 b.paper(rng);
                 b.text("ISSUING AUTHORITY", 4.0, 4.0, 1.3, None, label);
-                b.text(&format!("MINISTRY OF INTERIOR {}", fields.issuing_state), 4.0, 6.5, 2.0, None, INK);
+                b.text(
+                    &format!("MINISTRY OF INTERIOR {}", fields.issuing_state),
+                    4.0,
+                    6.5,
+                    2.0,
+                    None,
+                    INK,
+                );
                 b.rect(3.0, 34.5, 82.6, 52.5, [248, 248, 246]);
                 for (i, line) in lines.iter().enumerate() {
-                    b.text(line, 4.7, 36.2 + i as f32 * 5.2, MRZ_CAP_MM, Some(MRZ_PITCH_MM), INK);
+                    b.text(
+                        line,
+                        4.7,
+                        36.2 + i as f32 * 5.2,
+                        MRZ_CAP_MM,
+                        Some(MRZ_PITCH_MM),
+                        INK,
+                    );
                 }
                 Ok((f.img, Some(b.img), lines))
             }
@@ -363,7 +525,14 @@ impl Renderer {
                 }
                 c.rect(0.0, 69.0, 125.0, 88.0, [247, 247, 244]);
                 for (i, line) in lines.iter().enumerate() {
-                    c.text(line, 6.0, 72.0 + i as f32 * 6.0, MRZ_CAP_MM, Some(MRZ_PITCH_MM), INK);
+                    c.text(
+                        line,
+                        6.0,
+                        72.0 + i as f32 * 6.0,
+                        MRZ_CAP_MM,
+                        Some(MRZ_PITCH_MM),
+                        INK,
+                    );
                 }
                 Ok((c.img, None, lines))
             }
@@ -371,16 +540,30 @@ impl Renderer {
     }
 
     /// Renders a document and photographs it with `d`.
-    pub fn render(&self, kind: SynthKind, today: NaiveDate, d: &Degradation, seed: u64) -> Result<SyntheticDocument, DocumentError> {
+    pub fn render(
+        &self,
+        kind: SynthKind,
+        today: NaiveDate,
+        d: &Degradation,
+        seed: u64,
+    ) -> Result<SyntheticDocument, DocumentError> {
         let mut rng = StdRng::seed_from_u64(seed);
         let (fields, surname, given) = random_fields(&mut rng, kind, today);
         self.render_fields(&fields, &surname, &given, d, seed)
     }
 
     /// Renders the given fields and photographs them with `d`.
-    pub fn render_fields(&self, fields: &mrz::MrzFields, surname: &str, given: &str, d: &Degradation, seed: u64) -> Result<SyntheticDocument, DocumentError> {
+    pub fn render_fields(
+        &self,
+        fields: &mrz::MrzFields,
+        surname: &str,
+        given: &str,
+        d: &Degradation,
+        seed: u64,
+    ) -> Result<SyntheticDocument, DocumentError> {
         let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
-        let (front, back, lines) = self.draw_pages(fields, surname, given, d.px_per_mm, &mut rng)?;
+        let (front, back, lines) =
+            self.draw_pages(fields, surname, given, d.px_per_mm, &mut rng)?;
         let front = photograph(&front, d, &mut rng)?;
         let back = match back {
             Some(b) => Some(photograph(&b, d, &mut rng)?),
@@ -415,8 +598,9 @@ fn homography(from: [(f32, f32); 4], to: [(f32, f32); 4]) -> Option<[f64; 9]> {
         for r in 0..8 {
             if r != col {
                 let f = a[r][col] / a[col][col];
-                for k in col..9 {
-                    a[r][k] -= f * a[col][k];
+                let pivot_row = a[col];
+                for (x, p) in a[r].iter_mut().zip(pivot_row).skip(col) {
+                    *x -= f * p;
                 }
             }
         }
@@ -435,7 +619,11 @@ fn gaussian(rng: &mut impl Rng) -> f32 {
 }
 
 /// Places the page on a background with the degradation's geometry and noise; JPEG bytes out.
-fn photograph(page: &RgbImage, d: &Degradation, rng: &mut impl Rng) -> Result<Vec<u8>, DocumentError> {
+fn photograph(
+    page: &RgbImage,
+    d: &Degradation,
+    rng: &mut impl Rng,
+) -> Result<Vec<u8>, DocumentError> {
     let (pw, ph) = (page.width() as f32, page.height() as f32);
     let out_w = (pw / d.fill.clamp(0.3, 1.0)).round();
     let out_h = (out_w * 0.75).max(ph * 1.15).round();
@@ -444,17 +632,31 @@ fn photograph(page: &RgbImage, d: &Degradation, rng: &mut impl Rng) -> Result<Ve
     let (s, c) = d.angle_deg.to_radians().sin_cos();
     let jitter = d.perspective * pw;
     let mut corners = [(0.0, 0.0); 4];
-    for (i, (x, y)) in [(-pw / 2.0, -ph / 2.0), (pw / 2.0, -ph / 2.0), (pw / 2.0, ph / 2.0), (-pw / 2.0, ph / 2.0)]
-        .into_iter()
-        .enumerate()
+    for (i, (x, y)) in [
+        (-pw / 2.0, -ph / 2.0),
+        (pw / 2.0, -ph / 2.0),
+        (pw / 2.0, ph / 2.0),
+        (-pw / 2.0, ph / 2.0),
+    ]
+    .into_iter()
+    .enumerate()
     {
-        let jx = if jitter > 0.0 { rng.gen_range(-jitter..=jitter) } else { 0.0 };
-        let jy = if jitter > 0.0 { rng.gen_range(-jitter..=jitter) } else { 0.0 };
+        let jx = if jitter > 0.0 {
+            rng.gen_range(-jitter..=jitter)
+        } else {
+            0.0
+        };
+        let jy = if jitter > 0.0 {
+            rng.gen_range(-jitter..=jitter)
+        } else {
+            0.0
+        };
         corners[i] = (cx + x * c - y * s + jx, cy + x * s + y * c + jy);
     }
     let src = [(0.0, 0.0), (pw, 0.0), (pw, ph), (0.0, ph)];
     // Output → page mapping, so every output pixel is sampled once.
-    let h = homography(corners, src).ok_or_else(|| DocumentError::Model("degenerate synthetic geometry".into()))?;
+    let h = homography(corners, src)
+        .ok_or_else(|| DocumentError::Model("degenerate synthetic geometry".into()))?;
     for (x, y, p) in img.enumerate_pixels_mut() {
         let (xf, yf) = (f64::from(x) + 0.5, f64::from(y) + 0.5);
         let w = h[6] * xf + h[7] * yf + h[8];
@@ -490,8 +692,16 @@ fn photograph(page: &RgbImage, d: &Degradation, rng: &mut impl Rng) -> Result<Ve
 
 /// A table-top: solid, gradient or cluttered with rectangles.
 fn background(w: u32, h: u32, rng: &mut impl Rng) -> RgbImage {
-    let a = [rng.gen_range(0..200u8), rng.gen_range(0..200u8), rng.gen_range(0..200u8)];
-    let b = [rng.gen_range(0..255u8), rng.gen_range(0..255u8), rng.gen_range(0..255u8)];
+    let a = [
+        rng.gen_range(0..200u8),
+        rng.gen_range(0..200u8),
+        rng.gen_range(0..200u8),
+    ];
+    let b = [
+        rng.gen_range(0..255u8),
+        rng.gen_range(0..255u8),
+        rng.gen_range(0..255u8),
+    ];
     let kind = rng.gen_range(0..3);
     let mut img = RgbImage::from_fn(w, h, |x, y| {
         let t = match kind {
@@ -505,7 +715,11 @@ fn background(w: u32, h: u32, rng: &mut impl Rng) -> RgbImage {
         for _ in 0..12 {
             let (x0, y0) = (rng.gen_range(0..w), rng.gen_range(0..h));
             let (rw, rh) = (rng.gen_range(10..w / 3 + 11), rng.gen_range(10..h / 3 + 11));
-            let col = Rgb([rng.gen_range(0..255u8), rng.gen_range(0..255u8), rng.gen_range(0..255u8)]);
+            let col = Rgb([
+                rng.gen_range(0..255u8),
+                rng.gen_range(0..255u8),
+                rng.gen_range(0..255u8),
+            ]);
             for y in y0..(y0 + rh).min(h) {
                 for x in x0..(x0 + rw).min(w) {
                     img.put_pixel(x, y, col);
@@ -517,7 +731,11 @@ fn background(w: u32, h: u32, rng: &mut impl Rng) -> RgbImage {
 }
 
 /// Sets the expiry and birth dates of a document (for expired / under-age fixtures).
-pub fn with_dates(mut fields: mrz::MrzFields, birth: NaiveDate, expiry: NaiveDate) -> mrz::MrzFields {
+pub fn with_dates(
+    mut fields: mrz::MrzFields,
+    birth: NaiveDate,
+    expiry: NaiveDate,
+) -> mrz::MrzFields {
     fields.birth_date = Some(birth);
     fields.expiry_date = Some(expiry);
     fields
@@ -525,5 +743,6 @@ pub fn with_dates(mut fields: mrz::MrzFields, birth: NaiveDate, expiry: NaiveDat
 
 /// The year `years` before `today` (for age fixtures).
 pub fn years_before(today: NaiveDate, years: i32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(today.year() - years, today.month(), today.day().min(28)).unwrap_or(today)
+    NaiveDate::from_ymd_opt(today.year() - years, today.month(), today.day().min(28))
+        .unwrap_or(today)
 }

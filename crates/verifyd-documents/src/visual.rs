@@ -34,7 +34,9 @@ pub struct VisualFields {
     pub country: Option<String>,
 }
 
-const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
 
 /// Latin text in upper case without diacritics, for keyword and name comparison.
 pub fn fold(s: &str) -> String {
@@ -57,7 +59,20 @@ pub fn fold(s: &str) -> String {
 /// Parses all dates in `text`: `12 AUG 1974`, `12 AUG/AOUT 74`, `12.08.1974`, `12/08/1974`,
 /// `1974-08-12`. Two-digit years are placed before `today` for past dates.
 pub fn find_dates(text: &str, today: NaiveDate) -> Vec<NaiveDate> {
-    let folded = fold(text);
+    // "18FEB2032" → "18 FEB 2032": OCR often drops the spaces of printed dates.
+    let mut folded = String::new();
+    let mut last: Option<char> = None;
+    for c in fold(text).chars() {
+        if let Some(l) = last {
+            if (l.is_ascii_digit() && c.is_ascii_alphabetic())
+                || (l.is_ascii_alphabetic() && c.is_ascii_digit())
+            {
+                folded.push(' ');
+            }
+        }
+        folded.push(c);
+        last = Some(c);
+    }
     let tokens: Vec<&str> = folded
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|t| !t.is_empty())
@@ -87,10 +102,18 @@ pub fn find_dates(text: &str, today: NaiveDate) -> Vec<NaiveDate> {
         // Numeric forms in one token.
         for sep in ['.', '/', '-'] {
             let parts: Vec<&str> = t.split(sep).collect();
-            if parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) {
+            if parts.len() == 3
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+            {
                 let (a, b, c) = (parts[0], parts[1], parts[2]);
                 let date = if a.len() == 4 {
-                    NaiveDate::from_ymd_opt(a.parse().unwrap_or(0), b.parse().unwrap_or(0), c.parse().unwrap_or(0))
+                    NaiveDate::from_ymd_opt(
+                        a.parse().unwrap_or(0),
+                        b.parse().unwrap_or(0),
+                        c.parse().unwrap_or(0),
+                    )
                 } else {
                     year(c).and_then(|y| {
                         NaiveDate::from_ymd_opt(y, b.parse().unwrap_or(0), a.parse().unwrap_or(0))
@@ -173,7 +196,9 @@ fn printed_name(lines: &[String], mrz_name: &str) -> Option<String> {
         let words: Vec<&str> = line.split_whitespace().collect();
         for start in 0..words.len() {
             let end = start + target.len();
-            let Some(run) = words.get(start..end) else { break };
+            let Some(run) = words.get(start..end) else {
+                break;
+            };
             let joined = run.join(" ");
             if name_words(&joined) == target {
                 return Some(joined);
@@ -209,7 +234,10 @@ const TYPE_KEYWORDS: [(&str, DocumentType); 20] = [
 
 /// Reads the printed fields from `lines` (top to bottom), guided by the MRZ when there is one.
 pub fn read_visual(lines: Vec<String>, zone: Option<&mrz::Mrz>, today: NaiveDate) -> VisualFields {
-    let mut v = VisualFields { lines, ..VisualFields::default() };
+    let mut v = VisualFields {
+        lines,
+        ..VisualFields::default()
+    };
     for line in &v.lines {
         v.dates.extend(find_dates(line, today));
     }
@@ -231,7 +259,11 @@ pub fn read_visual(lines: Vec<String>, zone: Option<&mrz::Mrz>, today: NaiveDate
         if number.len() >= 5 {
             let tokens: Vec<String> = folded
                 .iter()
-                .flat_map(|l| l.split(|c: char| !c.is_ascii_alphanumeric()).map(str::to_owned).collect::<Vec<_>>())
+                .flat_map(|l| {
+                    l.split(|c: char| !c.is_ascii_alphanumeric())
+                        .map(str::to_owned)
+                        .collect::<Vec<_>>()
+                })
                 .filter(|t| t.len() >= 5)
                 .collect();
             v.document_number_found = tokens.iter().any(|t| confusable(t) == confusable(number));
@@ -262,15 +294,25 @@ mod tests {
     fn dates_in_common_forms() {
         let today = d(2026, 1, 1);
         assert_eq!(find_dates("12 AUG/AOÛT 74", today), vec![d(1974, 8, 12)]);
-        assert_eq!(find_dates("Date of birth 12.08.1974", today), vec![d(1974, 8, 12)]);
-        assert_eq!(find_dates("1974-08-12 and 15/04/2032", today), vec![d(1974, 8, 12), d(2032, 4, 15)]);
+        assert_eq!(
+            find_dates("Date of birth 12.08.1974", today),
+            vec![d(1974, 8, 12)]
+        );
+        assert_eq!(
+            find_dates("1974-08-12 and 15/04/2032", today),
+            vec![d(1974, 8, 12), d(2032, 4, 15)]
+        );
         assert!(find_dates("no date 12 34 56", today).is_empty());
+        assert_eq!(find_dates("18FEB 2032", today), vec![d(2032, 2, 18)]);
     }
 
     #[test]
     fn printed_names_recover_accents() {
         let lines = vec!["Nom / Surname".to_owned(), "MÜLLER GÓMEZ".to_owned()];
-        assert_eq!(printed_name(&lines, "MUELLER GOMEZ").as_deref(), Some("MÜLLER GÓMEZ"));
+        assert_eq!(
+            printed_name(&lines, "MUELLER GOMEZ").as_deref(),
+            Some("MÜLLER GÓMEZ")
+        );
     }
 
     #[test]

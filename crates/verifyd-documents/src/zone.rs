@@ -10,7 +10,7 @@
 use chrono::NaiveDate;
 use image::RgbImage;
 
-use crate::ocr::{TextBox, TextEngine};
+use crate::ocr::{Recognised, TextBox, TextEngine};
 use crate::DocumentError;
 
 /// Lines at least this many times longer than high may be MRZ lines (a TD1 line of 30
@@ -43,6 +43,102 @@ impl FoundZone {
     }
 }
 
+/// A name field is left-justified: after three fillers in a row nothing but fillers can follow
+/// (`<<` separates surname and given names, `<` words). The recogniser reads long filler runs
+/// as stray letters (`<<<S<AA<A`), and names have no check digit, so they are cleared here.
+/// The name is line 1 from column 6 in two-line zones and the whole of line 3 in TD1.
+fn clean_name_fillers(mut lines: Vec<&str>) -> Vec<String> {
+    let (index, start) = if lines.len() == 3 { (2, 0) } else { (0, 5) };
+    let mut out: Vec<String> = lines.drain(..).map(str::to_owned).collect();
+    if let Some(line) = out.get_mut(index) {
+        if let Some(pos) = line.get(start..).and_then(|rest| rest.find("<<<")) {
+            let cut = start + pos;
+            let tail = line.len() - cut;
+            line.truncate(cut);
+            line.push_str(&"<".repeat(tail));
+        }
+    }
+    out
+}
+
+/// Most single-character flips tried when a zone does not validate.
+const MAX_FLIPS: usize = 8;
+/// An alternative is only tried if the recogniser gave it at least this probability: a flip
+/// must be a plausible misread, never a way to make a forged zone validate.
+const MIN_ALTERNATIVE: f32 = 0.05;
+
+/// Parses the lines (tolerant mode); if the zone does not validate, flips single characters to
+/// their usual confusion partner (`O`↔`0` …), most probable alternative first, and keeps the
+/// first flip that makes every check pass. This breaks the ties the `mrz` crate's own repair
+/// refuses to guess (several fixes satisfying a check digit) with the recogniser's evidence.
+fn parse_repairing(read: &[Recognised], today: NaiveDate) -> Option<mrz::Mrz> {
+    let parse = |texts: Vec<String>| {
+        let cleaned = clean_name_fillers(texts.iter().map(String::as_str).collect());
+        let strs: Vec<&str> = cleaned.iter().map(String::as_str).collect();
+        mrz::parse(&strs, mrz::Mode::Tolerant, today).ok()
+    };
+    let texts: Vec<String> = read.iter().map(|r| r.text.clone()).collect();
+    let first = parse(texts.clone())?;
+    if first.is_valid() {
+        return Some(first);
+    }
+    // Candidate flips: (probability of the alternative, line, char index, alternative).
+    let mut flips: Vec<(f32, usize, usize, char)> = Vec::new();
+    for (line, r) in read.iter().enumerate() {
+        for (i, alt) in r.alternatives.iter().enumerate() {
+            if let Some((c, p)) = alt {
+                if *p > MIN_ALTERNATIVE {
+                    flips.push((*p, line, i, *c));
+                }
+            }
+        }
+    }
+    flips.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (_, line, i, c) in flips.into_iter().take(MAX_FLIPS) {
+        let mut variant = texts.clone();
+        if let Some(t) = variant.get_mut(line) {
+            *t = t
+                .chars()
+                .enumerate()
+                .map(|(j, x)| if j == i { c } else { x })
+                .collect();
+        }
+        if let Some(m) = parse(variant) {
+            if m.is_valid() {
+                return Some(m);
+            }
+        }
+    }
+    Some(first)
+}
+
+/// The stack's boxes stretched along their reading direction to the union of their extents.
+fn align_stack(boxes: &[TextBox]) -> Vec<TextBox> {
+    let Some(first) = boxes.first() else {
+        return Vec::new();
+    };
+    let dir = first.dir;
+    let (mut lo, mut hi) = (f32::MAX, f32::MIN);
+    for b in boxes {
+        let c = dot((b.cx, b.cy), dir);
+        lo = lo.min(c - b.width / 2.0);
+        hi = hi.max(c + b.width / 2.0);
+    }
+    boxes
+        .iter()
+        .map(|b| {
+            let c = dot((b.cx, b.cy), dir);
+            let shift = (lo + hi) / 2.0 - c;
+            TextBox {
+                cx: b.cx + shift * dir.0,
+                cy: b.cy + shift * dir.1,
+                width: hi - lo,
+                ..*b
+            }
+        })
+        .collect()
+}
+
 fn dot(a: (f32, f32), b: (f32, f32)) -> f32 {
     a.0 * b.0 + a.1 * b.1
 }
@@ -68,8 +164,10 @@ pub fn find_zone(
 
     let mut best: Option<FoundZone> = None;
     for flip in [false, true] {
-        let oriented: Vec<TextBox> =
-            candidates.iter().map(|b| if flip { b.flipped() } else { *b }).collect();
+        let oriented: Vec<TextBox> = candidates
+            .iter()
+            .map(|b| if flip { b.flipped() } else { *b })
+            .collect();
         let found = best_stack(engine, img, &oriented, today)?;
         if let Some(f) = found {
             let better = best.as_ref().is_none_or(|b| f.rank() < b.rank());
@@ -91,7 +189,9 @@ fn best_stack(
     lines: &[TextBox],
     today: NaiveDate,
 ) -> Result<Option<FoundZone>, DocumentError> {
-    let mut texts: Vec<Option<(String, f32)>> = vec![None; lines.len()];
+    // Recognition cache keyed by the (rounded) geometry actually read.
+    type Key = (i32, i32, i32);
+    let mut texts: Vec<(Key, Recognised)> = Vec::new();
     let mut best: Option<FoundZone> = None;
     // Stacks: for each seed line, its neighbours below in the seed's own frame.
     for (i, seed) in lines.iter().enumerate() {
@@ -120,22 +220,44 @@ fn best_stack(
             }
         }
         for stack in stacks {
-            for &k in &stack {
-                if texts.get(k).is_some_and(Option::is_none) {
-                    if let Some(b) = lines.get(k) {
+            // MRZ lines are equally long and left-aligned: give every line of the stack the
+            // union of their extents, so a line the detector cut short is read whole.
+            let members: Vec<TextBox> = stack
+                .iter()
+                .filter_map(|k| lines.get(*k).copied())
+                .collect();
+            let aligned = align_stack(&members);
+            let mut read: Vec<Recognised> = Vec::with_capacity(aligned.len());
+            for b in &aligned {
+                let key = (
+                    b.cx.round() as i32,
+                    b.cy.round() as i32,
+                    b.width.round() as i32,
+                );
+                let hit = texts
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v.clone());
+                let r = match hit {
+                    Some(v) => v,
+                    None => {
                         let r = engine.recognise(img, b, true)?;
-                        texts[k] = Some((r.text, r.confidence));
+                        texts.push((key, r.clone()));
+                        r
                     }
-                }
+                };
+                read.push(r);
             }
-            let read: Vec<(String, f32)> = stack.iter().filter_map(|k| texts[*k].clone()).collect();
-            let strs: Vec<&str> = read.iter().map(|(t, _)| t.as_str()).collect();
-            let Ok(parsed) = mrz::parse(&strs, mrz::Mode::Tolerant, today) else { continue };
-            let confidence = read.iter().map(|(_, c)| c).sum::<f32>() / read.len().max(1) as f32;
+            let raw: Vec<String> = read.iter().map(|r| r.text.clone()).collect();
+            let Some(parsed) = parse_repairing(&read, today) else {
+                continue;
+            };
+            let confidence =
+                read.iter().map(|r| r.confidence).sum::<f32>() / read.len().max(1) as f32;
             let zone = FoundZone {
                 mrz: parsed,
-                raw_lines: read.into_iter().map(|(t, _)| t).collect(),
-                boxes: stack.iter().filter_map(|k| lines.get(*k).copied()).collect(),
+                raw_lines: raw,
+                boxes: aligned,
                 confidence,
             };
             if best.as_ref().is_none_or(|b| zone.rank() < b.rank()) {
@@ -147,4 +269,20 @@ fn best_stack(
         }
     }
     Ok(best)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_name_fillers;
+
+    #[test]
+    fn stray_letters_in_filler_runs_are_cleared() {
+        let l = clean_name_fillers(vec!["P<NLDMEULENDIJK<<LOES<ALBERTINE<<<S<AA<A<A<A", "X"]);
+        assert_eq!(l[0], "P<NLDMEULENDIJK<<LOES<ALBERTINE<<<<<<<<<<<<<");
+        let l = clean_name_fillers(vec!["A", "B", "NGUYEN<<KARIM<<<<<<<<<A<<<<<<"]);
+        assert_eq!(l[2], "NGUYEN<<KARIM<<<<<<<<<<<<<<<<");
+        // The document code and state of line 1 are not part of the name.
+        let l = clean_name_fillers(vec!["P<<<DERIKSSON", "X"]);
+        assert_eq!(l[0], "P<<<DERIKSSON");
+    }
 }

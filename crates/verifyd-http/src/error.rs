@@ -42,6 +42,8 @@ pub enum ApiError {
     },
     /// 500: logged with its cause, shown generically.
     Internal(String),
+    /// 503: a component the request needs cannot run here; logged with its cause.
+    Unavailable(String),
     /// A response already built (e.g. a body of another shape required by one endpoint).
     Custom(StatusCode, Value),
 }
@@ -88,6 +90,9 @@ impl From<ServiceError> for ApiError {
     fn from(err: ServiceError) -> Self {
         match err {
             ServiceError::Core(core) => core.into(),
+            unavailable @ ServiceError::Unavailable { .. } => {
+                Self::Unavailable(unavailable.to_string())
+            }
             other => Self::Internal(other.to_string()),
         }
     }
@@ -145,6 +150,15 @@ impl IntoResponse for ApiError {
                         .to_owned(),
                 )
             }
+            Self::Unavailable(cause) => {
+                tracing::error!(%cause, "service unavailable");
+                detail(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "This check is temporarily unavailable. Quote the x-request-id header when \
+                     reporting it."
+                        .to_owned(),
+                )
+            }
             Self::Custom(status, body) => (status, Json(body)).into_response(),
         }
     }
@@ -190,7 +204,8 @@ mod tests {
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(body, json!({"detail": PERMISSION_DENIED}));
 
-        let (status, body, _) = body_of(ApiError::field("workflow_id", "This field is required.")).await;
+        let (status, body, _) =
+            body_of(ApiError::field("workflow_id", "This field is required.")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(body, json!({"workflow_id": ["This field is required."]}));
 
@@ -213,6 +228,12 @@ mod tests {
         assert_eq!(headers["retry-after"], "7");
         assert_eq!(headers["x-ratelimit-limit"], "300");
         assert_eq!(headers["x-ratelimit-remaining"], "0");
+
+        let (status, body, _) =
+            body_of(ServiceError::unavailable("face engine", "models/yunet.onnx missing").into())
+                .await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(!body.to_string().contains("yunet"));
 
         let service_err = ServiceError::Core(CoreError::Unauthorized("bad token".into()));
         let (status, _, _) = body_of(service_err.into()).await;

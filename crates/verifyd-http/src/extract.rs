@@ -67,9 +67,7 @@ where
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or_else(|| {
-                ApiError::Unauthorized(
-                    "Authentication credentials were not provided.".to_owned(),
-                )
+                ApiError::Unauthorized("Authentication credentials were not provided.".to_owned())
             })?;
         Ok(Self(state.services.account_for_token(token).await?))
     }
@@ -97,7 +95,8 @@ impl ClientIp {
 
     /// A stable text form for rate-limit keys.
     pub fn key(&self) -> String {
-        self.0.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+        self.0
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
     }
 }
 

@@ -37,12 +37,16 @@ impl utoipa::Modify for ApiKeyScheme {
 }
 
 /// Paths served in their canonical form without a trailing slash (contract §0).
-const NO_SLASH: [&str; 3] = ["/system/healthcheck", "/generate-pdf", "/webhook/{webhook_uuid}"];
+const NO_SLASH: [&str; 3] = [
+    "/system/healthcheck",
+    "/generate-pdf",
+    "/webhook/{webhook_uuid}",
+];
 
 /// Builds every route together with the OpenAPI document describing them.
 pub fn router_with_spec() -> (Router<AppState>, Value) {
-    let (router, api) = routes::register(OpenApiRouter::with_openapi(ApiDoc::openapi()))
-        .split_for_parts();
+    let (router, api) =
+        routes::register(OpenApiRouter::with_openapi(ApiDoc::openapi())).split_for_parts();
     let mut spec = serde_json::to_value(&api).unwrap_or(Value::Null);
     canonicalise_paths(&mut spec);
     let served = Arc::new(spec.clone());

@@ -90,9 +90,7 @@ impl RateLimiter {
         if windows.len() > 100_000 {
             windows.retain(|_, hits| hits.back().is_some_and(|t| now.duration_since(*t) < window));
         }
-        let hits = windows
-            .entry((scope, identifier.to_owned()))
-            .or_default();
+        let hits = windows.entry((scope, identifier.to_owned())).or_default();
         while hits
             .front()
             .is_some_and(|t| now.duration_since(*t) >= window)
@@ -143,7 +141,10 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
 
 async fn limited(state: &AppState, request: Request, next: Next, identifier: &str) -> Response {
     let limits = state.limiter.limits();
-    let is_read = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let is_read = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     let path = request.uri().path().trim_end_matches('/');
     let mut scopes: Vec<(&'static str, u32, &'static str)> = Vec::with_capacity(2);
     if is_read {

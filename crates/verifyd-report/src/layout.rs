@@ -26,6 +26,9 @@ pub(crate) const MUTED: Rgb = (0.42, 0.45, 0.50);
 pub(crate) const RULE: Rgb = (0.86, 0.88, 0.91);
 pub(crate) const BRAND: Rgb = (0.09, 0.22, 0.42);
 pub(crate) const WHITE: Rgb = (1.0, 1.0, 1.0);
+/// Lines one table cell or grid value may take: a row must fit on one page, so a pathological
+/// value (a 100 kB string) is cut rather than drawn off the bottom of the paper.
+const MAX_CELL_LINES: usize = 40;
 const HEAD_FILL: Rgb = (0.93, 0.95, 0.97);
 const ZEBRA: Rgb = (0.975, 0.98, 0.985);
 
@@ -311,7 +314,8 @@ impl Doc {
                 .map(|(k, v)| {
                     let label = self.encode(&k.to_uppercase());
                     let value = self.encode(v);
-                    (label, text::wrap(Font::Regular, value_size, &value, col_w))
+                    let lines = text::wrap(Font::Regular, value_size, &value, col_w);
+                    (label, clip_lines(lines, Font::Regular, value_size, col_w))
                 })
                 .collect();
             let lines = cells.iter().map(|c| c.1.len()).max().unwrap_or(1);
@@ -348,10 +352,9 @@ impl Doc {
                 .map(|(cell, w)| {
                     let font = if cell.bold { Font::Bold } else { Font::Regular };
                     let bytes = self.encode(&cell.text);
-                    (
-                        text::wrap(font, size, &bytes, (w - 2.0 * pad).max(10.0)),
-                        cell,
-                    )
+                    let max = (w - 2.0 * pad).max(10.0);
+                    let lines = text::wrap(font, size, &bytes, max);
+                    (clip_lines(lines, font, size, max), cell)
                 })
                 .collect();
             let lines = wrapped.iter().map(|w| w.0.len()).max().unwrap_or(1);
@@ -550,6 +553,20 @@ impl Doc {
         }
         pdf.finish()
     }
+}
+
+/// Keep at most [`MAX_CELL_LINES`] lines, marking the cut with an ellipsis.
+fn clip_lines(mut lines: Vec<Vec<u8>>, font: Font, size: f32, max: f32) -> Vec<Vec<u8>> {
+    if lines.len() > MAX_CELL_LINES {
+        lines.truncate(MAX_CELL_LINES);
+        if let Some(last) = lines.last_mut() {
+            let mut l = std::mem::take(last);
+            l.extend_from_slice(b" ...");
+            // `truncate` appends its own ellipsis when it has to shorten the line.
+            *last = text::truncate(font, size, &l, max);
+        }
+    }
+    lines
 }
 
 /// A PDF date from a UTC timestamp.

@@ -670,6 +670,12 @@ fn feature_section(doc: &mut Doc, key: &str, items: &[&Map<String, Value>]) {
         }
         let mut kv: Vec<(String, String)> = Vec::new();
         let mut used: Vec<&str> = vec!["node_id", "status", "warnings"];
+        // Lists of objects get their own tables below.
+        used.extend(
+            item.iter()
+                .filter(|(_, v)| v.as_array().is_some_and(|a| a.iter().any(Value::is_object)))
+                .map(|(k, _)| k.as_str()),
+        );
         if let Some(spec) = spec {
             for (path, label) in spec.fields {
                 used.push(path.split('.').next().unwrap_or(path));
@@ -1147,6 +1153,9 @@ fn number(f: f64) -> String {
     if !f.is_finite() {
         return "-".to_owned();
     }
+    if f.abs() >= 1e12 {
+        return format!("{f:e}");
+    }
     let s = format!("{f:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     s.to_owned()
@@ -1213,7 +1222,11 @@ fn flatten(o: &Map<String, Value>, skip: &[&str]) -> Vec<(String, String)> {
                 }
             }
             Value::Array(a) if a.iter().any(Value::is_object) => {
-                out.push((humanize(k), format!("{} entries", a.len())));
+                let n = a.len();
+                out.push((
+                    humanize(k),
+                    format!("{n} {}", if n == 1 { "entry" } else { "entries" }),
+                ));
             }
             other => {
                 if let Some(s) = scalar(Some(other)) {

@@ -345,3 +345,18 @@ fn huge_aml_list_is_capped() {
         assert!(squash(&text).contains("4900 lower-scoring hits are not listed"));
     }
 }
+
+#[test]
+fn oversized_values_are_cut_not_lost_off_the_page() {
+    let long = "word ".repeat(20_000);
+    let decision = json!({
+        "session_id": "7a7a7a7a-0000-4000-8000-000000000002",
+        "status": "Approved",
+        "vendor_data": long,
+        "reviews": [{"created_at": "2026-11-20T09:19:05Z", "new_status": "Approved", "comment": long}],
+        "warnings": [{"risk": "X".repeat(5000), "log_type": "warning"}]
+    });
+    let pdf = render_session_report(&decision, &[], generated_at()).unwrap();
+    let pages = assert_pdf_shape(&pdf);
+    assert!(pages <= 4, "got {pages} pages");
+}

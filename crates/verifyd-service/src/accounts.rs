@@ -78,7 +78,9 @@ impl Services {
         let password_hash = hash_password(password.to_owned()).await?;
         let account_id = match self.store.account_by_email(email.as_str()).await? {
             Some(existing) if existing.email_verified => {
-                return Err(CoreError::field("email", "A user with this email already exists.").into())
+                return Err(
+                    CoreError::field("email", "A user with this email already exists.").into(),
+                )
             }
             Some(existing) => {
                 self.store
@@ -99,9 +101,11 @@ impl Services {
                 match self.store.create_registration(&registration, now).await {
                     Ok(()) => registration.account_id,
                     Err(StoreError::Conflict(_)) => {
-                        return Err(
-                            CoreError::field("email", "A user with this email already exists.").into(),
+                        return Err(CoreError::field(
+                            "email",
+                            "A user with this email already exists.",
                         )
+                        .into())
                     }
                     Err(e) => return Err(e.into()),
                 }
@@ -218,8 +222,11 @@ impl Services {
 
     /// The account behind a bearer access token.
     pub async fn account_for_token(&self, token: &str) -> ServiceResult<AccountId> {
-        let unauthorized =
-            || CoreError::Unauthorized("Authentication credentials were not provided or are invalid.".to_owned());
+        let unauthorized = || {
+            CoreError::Unauthorized(
+                "Authentication credentials were not provided or are invalid.".to_owned(),
+            )
+        };
         let id = self
             .tokens
             .verify_access(token, self.clock.now())
@@ -229,7 +236,10 @@ impl Services {
     }
 
     /// The organizations of an account.
-    pub async fn organizations(&self, account: AccountId) -> ServiceResult<Vec<OrganizationRecord>> {
+    pub async fn organizations(
+        &self,
+        account: AccountId,
+    ) -> ServiceResult<Vec<OrganizationRecord>> {
         Ok(self.store.organizations_of(account).await?)
     }
 
@@ -318,4 +328,3 @@ fn new_application(org_id: OrgId, name: &str, environment: Environment) -> NewAp
         webhook_secret: new_webhook_secret(),
     }
 }
-

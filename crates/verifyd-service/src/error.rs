@@ -13,6 +13,15 @@ pub enum ServiceError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A component this request needs (an engine, its models) cannot run on this server; the
+    /// cause goes to the log, the caller learns only that the check is unavailable (503).
+    #[error("{what} unavailable: {cause}")]
+    Unavailable {
+        /// What is missing, e.g. `face engine`.
+        what: &'static str,
+        /// Why (for the log).
+        cause: String,
+    },
     /// Anything else internal (mail transport, hashing, signing…).
     #[error("{0}")]
     Internal(String),
@@ -31,5 +40,13 @@ impl ServiceError {
     /// Wraps an internal failure with context.
     pub fn internal(context: &str, err: impl std::fmt::Display) -> Self {
         Self::Internal(format!("{context}: {err}"))
+    }
+
+    /// A component that cannot run (503).
+    pub fn unavailable(what: &'static str, cause: impl std::fmt::Display) -> Self {
+        Self::Unavailable {
+            what,
+            cause: cause.to_string(),
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! crate only parses requests, calls these, and renders results.
 
 pub mod accounts;
+pub mod checks;
 pub mod error;
 pub mod mail;
 pub mod secrets;
@@ -34,6 +35,8 @@ pub struct Services {
     pub tokens: tokens::TokenKeys,
     /// Validated configuration.
     pub settings: Arc<Settings>,
+    /// The check engines (faces, documents, screening), loaded on first use.
+    pub engines: Arc<checks::Engines>,
 }
 
 impl std::fmt::Debug for Services {
@@ -52,6 +55,8 @@ impl Services {
         settings: Settings,
     ) -> ServiceResult<Self> {
         let tokens = tokens::TokenKeys::load_or_create(&store).await?;
+        let engines =
+            checks::Engines::new(settings.models_dir.clone(), settings.sanctions_dir.clone());
         Ok(Self {
             store,
             blobs,
@@ -59,6 +64,7 @@ impl Services {
             mailer,
             tokens,
             settings: Arc::new(settings),
+            engines: Arc::new(engines),
         })
     }
 }

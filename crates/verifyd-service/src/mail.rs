@@ -56,8 +56,13 @@ impl Mailer {
             Self::Smtp { from, .. } | Self::Outbox { from, .. } => from,
         };
         let message = Message::builder()
-            .from(from.parse().map_err(|e| ServiceError::internal("From address", e))?)
-            .to(to.parse().map_err(|e| ServiceError::internal("To address", e))?)
+            .from(
+                from.parse()
+                    .map_err(|e| ServiceError::internal("From address", e))?,
+            )
+            .to(to
+                .parse()
+                .map_err(|e| ServiceError::internal("To address", e))?)
             .subject(subject)
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_owned())

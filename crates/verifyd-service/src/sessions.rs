@@ -40,7 +40,14 @@ pub struct StatusUpdate {
     pub nodes_to_resubmit: Vec<(String, String)>,
 }
 
-fn review(action: &str, from: Option<SessionStatus>, to: Option<SessionStatus>, note: Option<String>, by: &str, at: chrono::DateTime<chrono::Utc>) -> ReviewItem {
+fn review(
+    action: &str,
+    from: Option<SessionStatus>,
+    to: Option<SessionStatus>,
+    note: Option<String>,
+    by: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> ReviewItem {
     ReviewItem {
         id: uuid::Uuid::new_v4().to_string(),
         action: action.to_owned(),
@@ -68,7 +75,12 @@ impl Services {
             .store
             .workflow(app.id, workflow_id)
             .await?
-            .ok_or_else(|| CoreError::field("workflow_id", "Workflow does not exist for this application."))?;
+            .ok_or_else(|| {
+                CoreError::field(
+                    "workflow_id",
+                    "Workflow does not exist for this application.",
+                )
+            })?;
         if workflow.spec.status != "published" {
             return Err(CoreError::field("workflow_id", "The workflow is not published.").into());
         }
@@ -132,11 +144,16 @@ impl Services {
             expires_at: now + Duration::seconds(workflow.spec.session_expiration_time),
         };
         if let Some(portrait) = &request.portrait_image {
-            self.blobs
-                .put(&portrait_key(session.id), portrait)
-                .await?;
+            self.blobs.put(&portrait_key(session.id), portrait).await?;
         }
-        let created = review("created", None, Some(SessionStatus::NotStarted), None, "api", now);
+        let created = review(
+            "created",
+            None,
+            Some(SessionStatus::NotStarted),
+            None,
+            "api",
+            now,
+        );
         self.store.insert_session(&mut session, &created).await?;
         if let Some(slug) = session.sandbox_scenario.clone() {
             session = self.run_sandbox(session, &workflow.spec, &slug).await?;
@@ -148,17 +165,34 @@ impl Services {
     }
 
     /// Drives a sandbox session through In Progress to the scenario's outcome.
-    async fn run_sandbox(&self, session: Session, spec: &WorkflowSpec, slug: &str) -> ServiceResult<Session> {
+    async fn run_sandbox(
+        &self,
+        session: Session,
+        spec: &WorkflowSpec,
+        slug: &str,
+    ) -> ServiceResult<Session> {
         let results = scenario_results(slug, spec)
             .ok_or_else(|| CoreError::field("sandbox_scenario", "Unknown scenario."))?;
         let session = self
-            .transition(session, SessionStatus::InProgress, "status_change", None, "sandbox")
+            .transition(
+                session,
+                SessionStatus::InProgress,
+                "status_change",
+                None,
+                "sandbox",
+            )
             .await?;
         let mut session = session;
         let outcome = aggregate_status(&results);
         session.results = results;
-        self.transition(session, outcome, "status_change", Some(format!("Sandbox scenario {slug}")), "sandbox")
-            .await
+        self.transition(
+            session,
+            outcome,
+            "status_change",
+            Some(format!("Sandbox scenario {slug}")),
+            "sandbox",
+        )
+        .await
     }
 
     /// The single place a session's status changes: checks the state machine, writes the
@@ -209,9 +243,15 @@ impl Services {
     /// The workflow settings a session was created under.
     pub async fn session_spec(&self, session: &Session) -> ServiceResult<WorkflowSpec> {
         self.store
-            .workflow_version(session.app_id, session.workflow_id, session.workflow_version)
+            .workflow_version(
+                session.app_id,
+                session.workflow_id,
+                session.workflow_version,
+            )
             .await?
-            .ok_or_else(|| ServiceError::Internal("session without its workflow version".to_owned()))
+            .ok_or_else(|| {
+                ServiceError::Internal("session without its workflow version".to_owned())
+            })
     }
 
     /// The decision document of a session.
@@ -301,8 +341,14 @@ impl Services {
                 "max_attempts": spec.max_retry_attempts,
             }));
         }
-        self.transition(session, update.new_status, "status_change", update.comment, "api")
-            .await?;
+        self.transition(
+            session,
+            update.new_status,
+            "status_change",
+            update.comment,
+            "api",
+        )
+        .await?;
         Ok(())
     }
 
@@ -323,10 +369,15 @@ impl Services {
         let session = self.session(app, id).await?;
         match new_status {
             Some(to) if to != session.status => {
-                if !session.status.can_transition_to(to) && session.status.reviewer_may_set(to).is_err() {
+                if !session.status.can_transition_to(to)
+                    && session.status.reviewer_may_set(to).is_err()
+                {
                     return Err(CoreError::field(
                         "new_status",
-                        format!("Cannot move a session from \"{}\" to \"{to}\".", session.status),
+                        format!(
+                            "Cannot move a session from \"{}\" to \"{to}\".",
+                            session.status
+                        ),
                     )
                     .into());
                 }
@@ -341,7 +392,14 @@ impl Services {
             }
             _ => {
                 let now = self.clock.now();
-                let item = review("comment", Some(session.status), Some(session.status), comment, "api", now);
+                let item = review(
+                    "comment",
+                    Some(session.status),
+                    Some(session.status),
+                    comment,
+                    "api",
+                    now,
+                );
                 self.store.add_review(app, id, &item).await?;
                 Ok(item)
             }
@@ -363,7 +421,10 @@ impl Services {
             } else {
                 SessionStatus::Abandoned
             };
-            match self.transition(session, to, "status_change", None, "system").await {
+            match self
+                .transition(session, to, "status_change", None, "system")
+                .await
+            {
                 Ok(_) => changed += 1,
                 // Another node or the user changed it first: nothing to do.
                 Err(ServiceError::Core(CoreError::Rejected(_))) => {}
@@ -382,10 +443,30 @@ pub fn portrait_key(id: SessionId) -> String {
 /// Validates the contract's `nodes_to_resubmit` (objects or strings) into pairs.
 pub fn parse_nodes(value: Option<&Value>) -> Result<Vec<(String, String)>, FieldErrors> {
     const FEATURES: [&str; 24] = [
-        "OCR", "OCR_BACK", "NFC", "AML", "FACE", "LIVENESS", "FACE_MATCH", "IP_ANALYSIS",
-        "AGE_ESTIMATION", "PROOF_OF_ADDRESS", "PHONE_VERIFICATION", "EMAIL_VERIFICATION",
-        "FACE_SEARCH", "DATABASE_VALIDATION", "QUESTIONNAIRE", "DOCUMENT_AI", "KYB_DOCUMENTS",
-        "ID_VERIFICATION", "POA", "PHONE", "EMAIL", "KYB_REGISTRY", "KYB_KEY_PEOPLE", "KYB",
+        "OCR",
+        "OCR_BACK",
+        "NFC",
+        "AML",
+        "FACE",
+        "LIVENESS",
+        "FACE_MATCH",
+        "IP_ANALYSIS",
+        "AGE_ESTIMATION",
+        "PROOF_OF_ADDRESS",
+        "PHONE_VERIFICATION",
+        "EMAIL_VERIFICATION",
+        "FACE_SEARCH",
+        "DATABASE_VALIDATION",
+        "QUESTIONNAIRE",
+        "DOCUMENT_AI",
+        "KYB_DOCUMENTS",
+        "ID_VERIFICATION",
+        "POA",
+        "PHONE",
+        "EMAIL",
+        "KYB_REGISTRY",
+        "KYB_KEY_PEOPLE",
+        "KYB",
     ];
     let Some(value) = value.filter(|v| !v.is_null()) else {
         return Ok(Vec::new());
@@ -424,15 +505,50 @@ pub fn parse_nodes(value: Option<&Value>) -> Result<Vec<(String, String)>, Field
                     }
                 }
             }
-            _ => return Err(FieldErrors::single(field, "Each item must be an object or a node id.")),
+            _ => {
+                return Err(FieldErrors::single(
+                    field,
+                    "Each item must be an object or a node id.",
+                ))
+            }
         };
         if !FEATURES.contains(&feature.as_str()) {
-            return Err(FieldErrors::single(field, format!("\"{feature}\" is not a valid feature.")));
+            return Err(FieldErrors::single(
+                field,
+                format!("\"{feature}\" is not a valid feature."),
+            ));
         }
         if matches!(feature.as_str(), "KYB_REGISTRY" | "KYB_KEY_PEOPLE" | "KYB") {
-            return Err(FieldErrors::single(field, format!("\"{feature}\" cannot be resubmitted.")));
+            return Err(FieldErrors::single(
+                field,
+                format!("\"{feature}\" cannot be resubmitted."),
+            ));
         }
         nodes.push((node_id, feature));
     }
     Ok(nodes)
+}
+
+impl Services {
+    /// The session's PDF report, with its stored images.
+    pub async fn pdf_report(&self, app: AppId, id: SessionId) -> ServiceResult<Vec<u8>> {
+        let session = self.session(app, id).await?;
+        let decision = self.decision_of(&session).await?;
+        let mut images = Vec::new();
+        if session.has_portrait {
+            if let Some(bytes) = self.blobs.get(&portrait_key(id)).await? {
+                images.push(verifyd_report::ReportImage {
+                    label: "Reference portrait".to_owned(),
+                    bytes,
+                });
+            }
+        }
+        let generated_at = self.clock.now();
+        tokio::task::spawn_blocking(move || {
+            verifyd_report::render_session_report(&decision, &images, generated_at)
+        })
+        .await
+        .map_err(|e| ServiceError::internal("report task", e))?
+        .map_err(|e| ServiceError::internal("rendering report", e))
+    }
 }

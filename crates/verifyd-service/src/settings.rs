@@ -11,6 +11,10 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Registrations allowed per client IP per hour.
     pub register_per_ip_per_hour: u32,
+    /// The ONNX models (`face_detection/`, `ocr/`, …), loaded on first use.
+    pub models_dir: PathBuf,
+    /// Sanctions/PEP list files for AML screening; none loaded when absent.
+    pub sanctions_dir: Option<PathBuf>,
 }
 
 impl Settings {
@@ -20,6 +24,8 @@ impl Settings {
             public_url,
             data_dir,
             register_per_ip_per_hour: 5,
+            models_dir: PathBuf::from("models"),
+            sanctions_dir: None,
         }
     }
 }

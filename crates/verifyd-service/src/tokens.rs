@@ -95,7 +95,13 @@ impl TokenKeys {
         })
     }
 
-    fn sign(&self, account: AccountId, kind: &str, now: DateTime<Utc>, lifetime: i64) -> ServiceResult<String> {
+    fn sign(
+        &self,
+        account: AccountId,
+        kind: &str,
+        now: DateTime<Utc>,
+        lifetime: i64,
+    ) -> ServiceResult<String> {
         let claims = Claims {
             sub: account.to_string(),
             token_type: kind.to_owned(),

@@ -151,11 +151,13 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let mut tx = self.pool().begin().await?;
-        sqlx::query("UPDATE email_codes SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL")
-            .bind(to_micros(now))
-            .bind(account.to_string())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE email_codes SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL",
+        )
+        .bind(to_micros(now))
+        .bind(account.to_string())
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO email_codes (id, account_id, code_hash, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -217,7 +219,10 @@ impl Store {
     }
 
     /// The organizations an account belongs to.
-    pub async fn organizations_of(&self, account: AccountId) -> StoreResult<Vec<OrganizationRecord>> {
+    pub async fn organizations_of(
+        &self,
+        account: AccountId,
+    ) -> StoreResult<Vec<OrganizationRecord>> {
         let rows = sqlx::query(
             "SELECT o.id, o.name, o.contact_email FROM organizations o \
              JOIN accounts a ON a.org_id = o.id WHERE a.id = $1 ORDER BY o.created_at",

@@ -119,7 +119,9 @@ impl Store {
     fn credentials_from_row(&self, row: &AnyRow) -> StoreResult<ApplicationCredentials> {
         Ok(ApplicationCredentials {
             app: app_from_row(row)?,
-            api_key: self.cipher().open_str(&row.try_get::<String, _>("api_key_sealed")?)?,
+            api_key: self
+                .cipher()
+                .open_str(&row.try_get::<String, _>("api_key_sealed")?)?,
             webhook_secret: self
                 .cipher()
                 .open_str(&row.try_get::<String, _>("webhook_secret_sealed")?)?,
@@ -146,6 +148,8 @@ impl Store {
             .bind(app.to_string())
             .fetch_optional(self.pool())
             .await?;
-        row.as_ref().map(|r| self.credentials_from_row(r)).transpose()
+        row.as_ref()
+            .map(|r| self.credentials_from_row(r))
+            .transpose()
     }
 }

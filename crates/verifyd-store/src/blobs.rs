@@ -51,7 +51,10 @@ impl BlobStore {
     pub async fn put(&self, key: &str, data: &[u8]) -> StoreResult<()> {
         let sealed = self.cipher.seal(data)?;
         self.inner
-            .put(&ObjectPath::from(key), PutPayload::from(Bytes::from(sealed)))
+            .put(
+                &ObjectPath::from(key),
+                PutPayload::from(Bytes::from(sealed)),
+            )
             .await?;
         Ok(())
     }

@@ -85,8 +85,7 @@ impl Store {
         sqlx::any::install_default_drivers();
         let backend = if database_url.starts_with("sqlite:") {
             Backend::Sqlite
-        } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:")
-        {
+        } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
             Backend::Postgres
         } else {
             return Err(StoreError::Config(
@@ -124,7 +123,10 @@ impl Store {
 
     /// The SQLite URL for a database file inside `data_dir`, created if missing.
     pub fn sqlite_url(data_dir: &std::path::Path) -> String {
-        format!("sqlite://{}?mode=rwc", data_dir.join("verifyd.db").display())
+        format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("verifyd.db").display()
+        )
     }
 
     /// Which engine this store runs on.

@@ -45,8 +45,7 @@ pub struct StatusChange<'a> {
 
 impl Store {
     fn seal_session(&self, session: &Session) -> StoreResult<String> {
-        let json =
-            serde_json::to_vec(session).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let json = serde_json::to_vec(session).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.cipher().seal(&json)
     }
 
@@ -74,7 +73,11 @@ impl Store {
     }
 
     /// Inserts a new session, assigning its number; returns the number.
-    pub async fn insert_session(&self, session: &mut Session, review: &ReviewItem) -> StoreResult<()> {
+    pub async fn insert_session(
+        &self,
+        session: &mut Session,
+        review: &ReviewItem,
+    ) -> StoreResult<()> {
         let mut tx = self.pool().begin().await?;
         session.number = Self::next_counter(&mut tx, session.app_id, "session").await?;
         sqlx::query(
@@ -210,7 +213,12 @@ impl Store {
     }
 
     /// Records a review item without a status change.
-    pub async fn add_review(&self, app: AppId, session: SessionId, review: &ReviewItem) -> StoreResult<()> {
+    pub async fn add_review(
+        &self,
+        app: AppId,
+        session: SessionId,
+        review: &ReviewItem,
+    ) -> StoreResult<()> {
         let mut tx = self.pool().begin().await?;
         Self::insert_review(&mut tx, app, session, review).await?;
         tx.commit().await?;
@@ -244,7 +252,10 @@ impl Store {
     ) -> StoreResult<(i64, Vec<Session>)> {
         let mut clauses = vec!["app_id = $1".to_owned()];
         let mut binds: Vec<BindValue> = vec![BindValue::Text(app.to_string())];
-        let push_in = |column: &str, values: Vec<String>, clauses: &mut Vec<String>, binds: &mut Vec<BindValue>| {
+        let push_in = |column: &str,
+                       values: Vec<String>,
+                       clauses: &mut Vec<String>,
+                       binds: &mut Vec<BindValue>| {
             if values.is_empty() {
                 return;
             }
@@ -260,12 +271,26 @@ impl Store {
         push_in("status", filter.statuses.clone(), &mut clauses, &mut binds);
         push_in(
             "workflow_id",
-            filter.workflow_ids.iter().map(ToString::to_string).collect(),
+            filter
+                .workflow_ids
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
             &mut clauses,
             &mut binds,
         );
-        push_in("country", filter.countries.clone(), &mut clauses, &mut binds);
-        push_in("document_type", filter.document_types.clone(), &mut clauses, &mut binds);
+        push_in(
+            "country",
+            filter.countries.clone(),
+            &mut clauses,
+            &mut binds,
+        );
+        push_in(
+            "document_type",
+            filter.document_types.clone(),
+            &mut clauses,
+            &mut binds,
+        );
         if let Some(vendor) = &filter.vendor_data {
             binds.push(BindValue::Text(vendor.clone()));
             clauses.push(format!("vendor_data = ${}", binds.len()));
@@ -300,7 +325,11 @@ impl Store {
         for bind in &binds {
             page_query = bind.apply(page_query);
         }
-        let rows = page_query.bind(limit).bind(offset).fetch_all(self.pool()).await?;
+        let rows = page_query
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.pool())
+            .await?;
         let sessions = rows
             .iter()
             .map(|r| self.session_from(r))
@@ -332,10 +361,12 @@ impl Store {
         app: AppId,
         numbers: Option<&[i64]>,
     ) -> StoreResult<Vec<(SessionId, i64)>> {
-        let rows = sqlx::query("SELECT id, session_number FROM sessions WHERE app_id = $1 ORDER BY session_number")
-            .bind(app.to_string())
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, session_number FROM sessions WHERE app_id = $1 ORDER BY session_number",
+        )
+        .bind(app.to_string())
+        .fetch_all(self.pool())
+        .await?;
         let mut out = Vec::new();
         for row in rows {
             let number: i64 = row.try_get("session_number")?;

@@ -22,11 +22,13 @@ impl Store {
     /// that won (so concurrent first starts agree).
     pub async fn setting_or_insert(&self, key: &str, value: &str) -> StoreResult<String> {
         let sealed = self.cipher().seal_str(value)?;
-        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-            .bind(key)
-            .bind(sealed)
-            .execute(self.pool())
-            .await?;
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(sealed)
+        .execute(self.pool())
+        .await?;
         match self.setting(key).await? {
             Some(stored) => Ok(stored),
             None => Ok(value.to_owned()),

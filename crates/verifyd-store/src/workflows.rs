@@ -111,16 +111,24 @@ impl Store {
         .bind(offset)
         .fetch_all(self.pool())
         .await?;
-        Ok((count, rows.iter().map(record_from).collect::<StoreResult<_>>()?))
+        Ok((
+            count,
+            rows.iter().map(record_from).collect::<StoreResult<_>>()?,
+        ))
     }
 
     /// One live workflow of the application.
-    pub async fn workflow(&self, app: AppId, id: WorkflowId) -> StoreResult<Option<WorkflowRecord>> {
-        let row = sqlx::query("SELECT * FROM workflows WHERE app_id = $1 AND id = $2 AND is_deleted = 0")
-            .bind(app.to_string())
-            .bind(id.to_string())
-            .fetch_optional(self.pool())
-            .await?;
+    pub async fn workflow(
+        &self,
+        app: AppId,
+        id: WorkflowId,
+    ) -> StoreResult<Option<WorkflowRecord>> {
+        let row =
+            sqlx::query("SELECT * FROM workflows WHERE app_id = $1 AND id = $2 AND is_deleted = 0")
+                .bind(app.to_string())
+                .bind(id.to_string())
+                .fetch_optional(self.pool())
+                .await?;
         row.as_ref().map(record_from).transpose()
     }
 
@@ -176,7 +184,9 @@ impl Store {
         .await?
         .rows_affected();
         if updated != 1 {
-            return Err(StoreError::Conflict("workflow changed concurrently".to_owned()));
+            return Err(StoreError::Conflict(
+                "workflow changed concurrently".to_owned(),
+            ));
         }
         sqlx::query(
             "INSERT INTO workflow_versions (workflow_id, version, spec, created_at) VALUES ($1, $2, $3, $4)",

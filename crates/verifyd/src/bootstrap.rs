@@ -39,8 +39,8 @@ pub fn master_key(config: &Config) -> anyhow::Result<Cipher> {
             Err(e) => return Err(e).context("creating master key file"),
         }
     }
-    let key = std::fs::read_to_string(&path)
-        .with_context(|| format!("reading {}", path.display()))?;
+    let key =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     Cipher::from_base64(&key).context("master key file")
 }
 
@@ -64,6 +64,8 @@ pub async fn services(config: &Config, bound: SocketAddr) -> anyhow::Result<Serv
         public_url: config.public_url(bound),
         data_dir: config.data_dir.clone(),
         register_per_ip_per_hour: config.rate_limit_registrations_per_hour,
+        models_dir: config.models_dir.clone(),
+        sanctions_dir: config.sanctions_dir.clone(),
     };
     Ok(Services::new(store, blobs, Arc::new(SystemClock), mailer, settings).await?)
 }

@@ -11,6 +11,25 @@ use std::path::{Path, PathBuf};
 /// The documented defaults, compiled in.
 pub const DEFAULTS: &str = include_str!("../../../config.default.toml");
 
+/// Every configuration key (kept equal to the fields of [`Config`] by a test).
+const KEYS: [&str; 15] = [
+    "data_dir",
+    "listen",
+    "public_url",
+    "database_url",
+    "blob_url",
+    "master_key",
+    "smtp_url",
+    "smtp_from",
+    "rate_limit_reads_per_minute",
+    "rate_limit_writes_per_minute",
+    "rate_limit_session_creates_per_minute",
+    "rate_limit_registrations_per_hour",
+    "log_format",
+    "models_dir",
+    "sanctions_dir",
+];
+
 /// Raw configuration as read from the layers.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +60,10 @@ pub struct Config {
     pub rate_limit_registrations_per_hour: u32,
     /// `text` or `json` logs.
     pub log_format: String,
+    /// The ONNX models folder (the repository's `models/`).
+    pub models_dir: PathBuf,
+    /// Sanctions/PEP list files for `/v3/aml/`; AML results say no lists are loaded when absent.
+    pub sanctions_dir: Option<PathBuf>,
 }
 
 /// Command-line overrides (highest precedence).
@@ -65,12 +88,19 @@ impl Config {
             figment = figment.merge(Toml::file(file));
         }
         let config: Config = figment
-            .merge(Env::prefixed("VERIFYD_").ignore(&["config"]))
+            .merge(Env::prefixed("VERIFYD_").filter(|key| Self::is_key(key.as_str())))
             .merge(Serialized::defaults(overrides))
             .extract()
             .context("invalid configuration")?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// Whether `key` (lower-case, without the `VERIFYD_` prefix) is a configuration key, so
+    /// that unrelated `VERIFYD_*` variables (test harness settings, say) are not taken for
+    /// unknown configuration.
+    fn is_key(key: &str) -> bool {
+        KEYS.contains(&key)
     }
 
     fn validate(&self) -> anyhow::Result<()> {
@@ -107,5 +137,26 @@ impl Config {
             .unwrap_or_else(|| format!("http://{bound}"))
             .trim_end_matches('/')
             .to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_list_matches_the_fields() {
+        let config: Config = Figment::from(Toml::string(DEFAULTS)).extract().unwrap();
+        let value = serde_json::to_value(config).unwrap();
+        let mut fields: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut keys = KEYS.to_vec();
+        fields.sort_unstable();
+        keys.sort_unstable();
+        assert_eq!(fields, keys);
     }
 }

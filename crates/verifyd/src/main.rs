@@ -3,6 +3,7 @@
 
 mod bootstrap;
 mod config;
+mod tools;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -15,7 +16,11 @@ use verifyd_core::tenant::Environment;
 use crate::config::{Config, Overrides};
 
 #[derive(Debug, Parser)]
-#[command(name = "verifyd", version, about = "Self-hosted identity verification (KYC) server")]
+#[command(
+    name = "verifyd",
+    version,
+    about = "Self-hosted identity verification (KYC) server"
+)]
 struct Cli {
     /// TOML configuration file (see config.default.toml).
     #[arg(long, global = true, env = "VERIFYD_CONFIG")]
@@ -53,6 +58,96 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Measure an engine or the API (figures for BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+    /// Evaluate an engine's accuracy on labelled data.
+    Eval {
+        #[command(subcommand)]
+        command: EvalCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Session creation and decision reads over HTTP on a temporary SQLite server.
+    Api {
+        /// Requests per phase.
+        #[arg(long, default_value_t = 2000)]
+        requests: usize,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
+    /// Face detection + embedding latency and 1:N search time.
+    Faces {
+        /// Models folder.
+        #[arg(long, default_value_os_t = tools::default_models_dir())]
+        models: PathBuf,
+        /// A selfie (resized to 640×480).
+        #[arg(long)]
+        selfie: PathBuf,
+        /// Repetitions.
+        #[arg(long, default_value_t = 20)]
+        iterations: usize,
+        /// Templates in the search index.
+        #[arg(long, default_value_t = 100_000)]
+        index_size: usize,
+    },
+    /// Exact-MRZ read rate and time per document on rendered documents.
+    Documents {
+        /// Models folder.
+        #[arg(long, default_value_os_t = tools::default_models_dir())]
+        models: PathBuf,
+        /// Documents per kind (clean and degraded).
+        #[arg(long, default_value_t = 40)]
+        count: usize,
+        /// Also read the real specimens in this folder.
+        #[arg(long)]
+        specimens: Option<PathBuf>,
+    },
+    /// Screening latency over a synthetic index grown from real lists.
+    Aml {
+        /// A list file or a folder of list files.
+        #[arg(long)]
+        lists: PathBuf,
+        /// Names in the index.
+        #[arg(long, default_value_t = 60_000)]
+        names: usize,
+        /// Queries timed.
+        #[arg(long, default_value_t = 2000)]
+        queries: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum EvalCommand {
+    /// 1:1 face verification on a pairs file (`image_a image_b same|different`).
+    Faces {
+        /// Models folder.
+        #[arg(long, default_value_os_t = tools::default_models_dir())]
+        models: PathBuf,
+        /// Pairs file.
+        #[arg(long)]
+        pairs: PathBuf,
+        /// Folder the pair paths are relative to.
+        #[arg(long)]
+        images: Option<PathBuf>,
+        /// Also score degraded copies.
+        #[arg(long)]
+        augment: bool,
+    },
+    /// Screening recall and precision on labelled name pairs.
+    Aml {
+        /// A list file or a folder of list files.
+        #[arg(long)]
+        lists: PathBuf,
+        /// Labelled pairs CSV.
+        #[arg(long)]
+        pairs: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -103,7 +198,13 @@ fn main() -> anyhow::Result<()> {
             0
         }
         Command::Migrate { data_dir } => {
-            let config = Config::load(cli.config.as_deref(), Overrides { data_dir, listen: None })?;
+            let config = Config::load(
+                cli.config.as_deref(),
+                Overrides {
+                    data_dir,
+                    listen: None,
+                },
+            )?;
             init_tracing(&config);
             runtime()?.block_on(async {
                 let addr = config.listen_addr()?;
@@ -119,7 +220,13 @@ fn main() -> anyhow::Result<()> {
                     environment,
                 },
         } => {
-            let config = Config::load(cli.config.as_deref(), Overrides { data_dir, listen: None })?;
+            let config = Config::load(
+                cli.config.as_deref(),
+                Overrides {
+                    data_dir,
+                    listen: None,
+                },
+            )?;
             let environment: Environment = environment
                 .parse()
                 .map_err(|_| anyhow::anyhow!("--environment must be live or sandbox"))?;
@@ -147,8 +254,48 @@ fn main() -> anyhow::Result<()> {
         Command::Mrz {
             command: MrzCommand::Parse { strict },
         } => mrz_parse(strict)?,
+        Command::Bench { command } => {
+            match command {
+                BenchCommand::Api {
+                    requests,
+                    concurrency,
+                } => runtime()?.block_on(tools::bench_api(requests, concurrency))?,
+                BenchCommand::Faces {
+                    models,
+                    selfie,
+                    iterations,
+                    index_size,
+                } => tools::bench_faces(&models, &selfie, iterations, index_size)?,
+                BenchCommand::Documents {
+                    models,
+                    count,
+                    specimens,
+                } => tools::bench_documents(&models, count, specimens.as_deref())?,
+                BenchCommand::Aml {
+                    lists,
+                    names,
+                    queries,
+                } => tools::bench_aml(&lists, names, queries)?,
+            }
+            0
+        }
+        Command::Eval { command } => {
+            match command {
+                EvalCommand::Faces {
+                    models,
+                    pairs,
+                    images,
+                    augment,
+                } => tools::eval_faces(&models, &pairs, images.as_deref(), augment)?,
+                EvalCommand::Aml { lists, pairs } => tools::eval_aml(&lists, &pairs)?,
+            }
+            0
+        }
         Command::Openapi => {
-            println!("{}", serde_json::to_string_pretty(&verifyd_http::openapi::document())?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&verifyd_http::openapi::document())?
+            );
             0
         }
     };

@@ -1,6 +1,7 @@
 //! One module per resource. [`register`] adds them all to the router and the OpenAPI document.
 
 pub mod accounts;
+pub mod checks;
 pub mod sessions;
 pub mod system;
 pub mod workflows;
@@ -24,6 +25,7 @@ pub fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     let router = system::routes(router);
     let router = accounts::routes(router);
     let router = workflows::routes(router);
+    let router = checks::routes(router);
     sessions::routes(router)
 }
 
@@ -46,15 +48,15 @@ impl Page {
                 .ok()
                 .filter(|l| *l >= 1)
                 .map(|l| l.min(100))
-                .ok_or_else(|| ApiError::field("limit", "A valid integer greater than 0 is required."))?,
+                .ok_or_else(|| {
+                    ApiError::field("limit", "A valid integer greater than 0 is required.")
+                })?,
         };
         let offset = match offset {
             None | Some("") => 0,
-            Some(raw) => raw
-                .parse::<i64>()
-                .ok()
-                .filter(|o| *o >= 0)
-                .ok_or_else(|| ApiError::field("offset", "A valid non-negative integer is required."))?,
+            Some(raw) => raw.parse::<i64>().ok().filter(|o| *o >= 0).ok_or_else(|| {
+                ApiError::field("offset", "A valid non-negative integer is required.")
+            })?,
         };
         Ok(Self { limit, offset })
     }
@@ -75,7 +77,11 @@ pub fn page_links(
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
             .collect();
         query.insert(0, format!("limit={}&offset={offset}", page.limit));
-        format!("{}{path}?{}", public_url.trim_end_matches('/'), query.join("&"))
+        format!(
+            "{}{path}?{}",
+            public_url.trim_end_matches('/'),
+            query.join("&")
+        )
     };
     let next = (page.offset + page.limit < count).then(|| link(page.offset + page.limit));
     let previous = (page.offset > 0).then(|| link((page.offset - page.limit).max(0)));

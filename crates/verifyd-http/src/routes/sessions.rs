@@ -29,6 +29,34 @@ pub(crate) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState>
         .routes(routes!(delete_sessions))
         .routes(routes!(update_status))
         .routes(routes!(list_reviews, add_review))
+        .routes(routes!(generate_pdf))
+}
+
+/// The session report as a PDF.
+#[utoipa::path(get, path = "/v3/session/{session_id}/generate-pdf", tag = "sessions",
+    params(("session_id" = String, Path)),
+    responses((status = 200, description = "PDF bytes", content_type = "application/pdf")),
+    security(("api_key" = [])))]
+async fn generate_pdf(
+    State(state): State<AppState>,
+    ApiApp(app): ApiApp,
+    Path(id): Path<String>,
+) -> ApiResult<impl axum::response::IntoResponse> {
+    let id = session_id(&id)?;
+    let pdf = state.services.pdf_report(app.id, id).await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"session-{id}.pdf\""),
+            ),
+        ],
+        pdf,
+    ))
 }
 
 /// Parses a session id from the path; anything else is simply not found.
@@ -47,7 +75,11 @@ async fn create_session(
     let created = state.services.create_session(&app, &body).await?;
     Ok((
         StatusCode::CREATED,
-        Json(created.session.to_created_json(&state.services.settings.public_url)),
+        Json(
+            created
+                .session
+                .to_created_json(&state.services.settings.public_url),
+        ),
     ))
 }
 
@@ -61,7 +93,9 @@ async fn get_session(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let session = state.services.session(app.id, session_id(&id)?).await?;
-    Ok(Json(session.to_created_json(&state.services.settings.public_url)))
+    Ok(Json(
+        session.to_created_json(&state.services.settings.public_url),
+    ))
 }
 
 /// The decision document: every feature array present, `[]` when not run.
@@ -73,7 +107,9 @@ async fn get_decision(
     ApiApp(app): ApiApp,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(state.services.decision(app.id, session_id(&id)?).await?))
+    Ok(Json(
+        state.services.decision(app.id, session_id(&id)?).await?,
+    ))
 }
 
 fn document_type_name(code: &str) -> Option<&'static str> {
@@ -93,15 +129,29 @@ fn feature_status(elements: &[Value]) -> &str {
         .iter()
         .filter_map(|e| e.get("status").and_then(Value::as_str))
         .find(|s| *s == "Declined")
-        .or_else(|| elements.iter().find_map(|e| e.get("status").and_then(Value::as_str)))
+        .or_else(|| {
+            elements
+                .iter()
+                .find_map(|e| e.get("status").and_then(Value::as_str))
+        })
         .unwrap_or("Not Finished")
 }
 
 fn list_row(session: &Session, public_url: &str) -> Value {
     let mut features = Vec::new();
     for (array, name) in RESULT_ARRAYS.iter().zip([
-        "ID_VERIFICATION", "NFC", "LIVENESS", "FACE_MATCH", "POA", "PHONE", "EMAIL_VERIFICATION",
-        "AML", "IP_ANALYSIS", "DATABASE_VALIDATION", "QUESTIONNAIRE", "DOCUMENT_AI",
+        "ID_VERIFICATION",
+        "NFC",
+        "LIVENESS",
+        "FACE_MATCH",
+        "POA",
+        "PHONE",
+        "EMAIL_VERIFICATION",
+        "AML",
+        "IP_ANALYSIS",
+        "DATABASE_VALIDATION",
+        "QUESTIONNAIRE",
+        "DOCUMENT_AI",
     ]) {
         let elements = session.results_of(array);
         if !elements.is_empty() {
@@ -143,9 +193,18 @@ fn list_row(session: &Session, public_url: &str) -> Value {
     })
 }
 
-fn parse_date(field: &str, raw: &str, end: bool, errors: &mut FieldErrors) -> Option<DateTime<Utc>> {
+fn parse_date(
+    field: &str,
+    raw: &str,
+    end: bool,
+    errors: &mut FieldErrors,
+) -> Option<DateTime<Utc>> {
     if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        let day = if end { date.succ_opt().unwrap_or(date) } else { date };
+        let day = if end {
+            date.succ_opt().unwrap_or(date)
+        } else {
+            date
+        };
         return day.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
     }
     match DateTime::parse_from_rfc3339(raw.replace(' ', "+").as_str()) {
@@ -173,7 +232,12 @@ async fn list_sessions(
     ApiApp(app): ApiApp,
     Query(params): Query<Vec<(String, String)>>,
 ) -> ApiResult<Json<Value>> {
-    let get = |key: &str| params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let get = |key: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
     let mut errors = FieldErrors::new();
     let kind = get("session_kind").unwrap_or("user").to_lowercase();
     if !matches!(kind.as_str(), "user" | "business" | "all") {
@@ -208,7 +272,8 @@ async fn list_sessions(
             errors.add("didit_internal_id", "Enter a valid UUID.");
         }
     }
-    filter.created_from = get("date_from").and_then(|d| parse_date("date_from", d, false, &mut errors));
+    filter.created_from =
+        get("date_from").and_then(|d| parse_date("date_from", d, false, &mut errors));
     filter.created_to = get("date_to").and_then(|d| parse_date("date_to", d, true, &mut errors));
     if !errors.is_empty() {
         return Err(errors.into());
@@ -239,7 +304,10 @@ async fn delete_session(
     ApiApp(app): ApiApp,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    state.services.delete_session(app.id, session_id(&id)?).await?;
+    state
+        .services
+        .delete_session(app.id, session_id(&id)?)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -251,7 +319,10 @@ async fn delete_sessions(
     ApiApp(app): ApiApp,
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> ApiResult<Json<Value>> {
-    let delete_all = body.get("delete_all").and_then(Value::as_bool).unwrap_or(false);
+    let delete_all = body
+        .get("delete_all")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let numbers = if delete_all {
         None
     } else {
@@ -263,10 +334,18 @@ async fn delete_sessions(
                 ))
             }
             Some(Value::Array(list)) if list.is_empty() => {
-                return Err(ApiError::field("session_numbers", "This list may not be empty."))
+                return Err(ApiError::field(
+                    "session_numbers",
+                    "This list may not be empty.",
+                ))
             }
             Some(Value::Array(list)) => list,
-            Some(_) => return Err(ApiError::field("session_numbers", "Expected a list of items.")),
+            Some(_) => {
+                return Err(ApiError::field(
+                    "session_numbers",
+                    "Expected a list of items.",
+                ))
+            }
         };
         let mut numbers = Vec::with_capacity(list.len());
         for item in list {
@@ -277,7 +356,12 @@ async fn delete_sessions(
             };
             match number {
                 Some(n) => numbers.push(n),
-                None => return Err(ApiError::field("session_numbers", "A valid integer is required.")),
+                None => {
+                    return Err(ApiError::field(
+                        "session_numbers",
+                        "A valid integer is required.",
+                    ))
+                }
             }
         }
         Some(numbers)
@@ -306,22 +390,32 @@ async fn update_status(
 ) -> ApiResult<Json<Value>> {
     let id = session_id(&id)?;
     let new_status = match body.get("new_status") {
-        None | Some(Value::Null) => return Err(ApiError::field("new_status", "This field is required.")),
+        None | Some(Value::Null) => {
+            return Err(ApiError::field("new_status", "This field is required."))
+        }
         Some(Value::String(raw)) => raw
             .parse::<SessionStatus>()
             .ok()
             .filter(|s| s.is_reviewer_target())
-            .ok_or_else(|| ApiError::field("new_status", &format!("\"{raw}\" is not a valid choice.")))?,
+            .ok_or_else(|| {
+                ApiError::field("new_status", &format!("\"{raw}\" is not a valid choice."))
+            })?,
         Some(_) => return Err(ApiError::field("new_status", "Not a valid string.")),
     };
     if body.get("send_email").and_then(Value::as_bool) == Some(true)
         && body.get("email_address").and_then(Value::as_str).is_none()
     {
-        return Err(ApiError::field("email_address", "This field is required when send_email is true."));
+        return Err(ApiError::field(
+            "email_address",
+            "This field is required when send_email is true.",
+        ));
     }
     let update = StatusUpdate {
         new_status,
-        comment: body.get("comment").and_then(Value::as_str).map(str::to_owned),
+        comment: body
+            .get("comment")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         nodes_to_resubmit: parse_nodes(body.get("nodes_to_resubmit"))?,
     };
     state.services.update_status(app.id, id, update).await?;
@@ -338,7 +432,9 @@ async fn list_reviews(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let items = state.services.reviews(app.id, session_id(&id)?).await?;
-    Ok(Json(Value::Array(items.iter().map(|i| i.to_json()).collect())))
+    Ok(Json(Value::Array(
+        items.iter().map(|i| i.to_json()).collect(),
+    )))
 }
 
 /// Adds a review comment, optionally changing the status.
@@ -358,7 +454,10 @@ async fn add_review(
         })?),
         Some(_) => return Err(ApiError::field("new_status", "Not a valid string.")),
     };
-    let comment = body.get("comment").and_then(Value::as_str).map(str::to_owned);
+    let comment = body
+        .get("comment")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     let item = state
         .services
         .add_review(app.id, session_id(&id)?, new_status, comment)

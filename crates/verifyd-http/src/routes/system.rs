@@ -38,7 +38,13 @@ async fn healthcheck(State(state): State<AppState>) -> impl IntoResponse {
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string();
     match state.services.store.ping().await {
-        Ok(()) => (StatusCode::OK, Json(HealthOut { status: "ok", timestamp })),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(HealthOut {
+                status: "ok",
+                timestamp,
+            }),
+        ),
         Err(err) => {
             tracing::error!(%err, "healthcheck: database unreachable");
             (

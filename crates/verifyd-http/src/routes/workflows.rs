@@ -134,7 +134,10 @@ async fn get_workflow(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let record = state.services.workflow(app.id, workflow_id(&id)?).await?;
-    Ok(Json(workflow_out(&record, &state.services.settings.public_url)))
+    Ok(Json(workflow_out(
+        &record,
+        &state.services.settings.public_url,
+    )))
 }
 
 /// Updates a workflow; a change bumps `workflow_version`.
@@ -151,7 +154,10 @@ async fn update_workflow(
         .services
         .update_workflow(app.id, workflow_id(&id)?, &body)
         .await?;
-    Ok(Json(workflow_out(&record, &state.services.settings.public_url)))
+    Ok(Json(workflow_out(
+        &record,
+        &state.services.settings.public_url,
+    )))
 }
 
 /// Deletes a workflow; existing sessions are kept.
@@ -162,6 +168,9 @@ async fn delete_workflow(
     ApiApp(app): ApiApp,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    state.services.delete_workflow(app.id, workflow_id(&id)?).await?;
+    state
+        .services
+        .delete_workflow(app.id, workflow_id(&id)?)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
