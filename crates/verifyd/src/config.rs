@@ -100,7 +100,7 @@ impl Config {
     /// that unrelated `VERIFYD_*` variables (test harness settings, say) are not taken for
     /// unknown configuration.
     fn is_key(key: &str) -> bool {
-        KEYS.contains(&key)
+        KEYS.iter().any(|known| known.eq_ignore_ascii_case(key))
     }
 
     fn validate(&self) -> anyhow::Result<()> {
@@ -154,6 +154,8 @@ mod tests {
             .keys()
             .map(String::as_str)
             .collect();
+        assert!(Config::is_key("RATE_LIMIT_READS_PER_MINUTE"));
+        assert!(!Config::is_key("PYTHON"));
         let mut keys = KEYS.to_vec();
         fields.sort_unstable();
         keys.sort_unstable();
