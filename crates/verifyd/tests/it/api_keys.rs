@@ -118,3 +118,83 @@ both_backends!(v3_reads_are_rate_limited_per_key, async fn body(backend) {
     let (status, _) = send(server.get("/v3/openapi.json")).await;
     assert_eq!(status, 200);
 });
+
+both_backends!(another_applications_ids_are_not_found, async fn body(backend) {
+    let server = backend.start().await;
+    let owner = server.apps_create("owner", "live");
+    let other = server.apps_create("other", "live");
+    let owner_key = owner["api_key"].as_str().unwrap_or_default().to_owned();
+    let other_key = other["api_key"].as_str().unwrap_or_default().to_owned();
+    let (status, workflow) = send(
+        server
+            .post_json("/v3/workflows/", &json!({"workflow_type": "kyc"}))
+            .header("x-api-key", &owner_key),
+    )
+    .await;
+    assert_eq!(status, 201, "{workflow}");
+    let workflow_id = workflow["uuid"].as_str().unwrap_or_default().to_owned();
+    let (status, session) = send(
+        server
+            .post_json("/v3/session/", &json!({"workflow_id": workflow_id, "vendor_data": "tenant-a"}))
+            .header("x-api-key", &owner_key),
+    )
+    .await;
+    assert_eq!(status, 201, "{session}");
+    let session_id = session["session_id"].as_str().unwrap_or_default().to_owned();
+
+    // The other application cannot read, change or delete any of it, nor use the workflow.
+    for path in [
+        format!("/v3/workflows/{workflow_id}/"),
+        format!("/v3/session/{session_id}/"),
+        format!("/v3/session/{session_id}/decision/"),
+        format!("/v3/sessions/{session_id}/reviews/"),
+        format!("/v3/session/{session_id}/generate-pdf"),
+    ] {
+        let (status, body) = send(server.get(&path).header("x-api-key", &other_key)).await;
+        assert_eq!(status, 404, "GET {path} as another application: {body}");
+        assert!(!body.to_string().contains("tenant-a"), "{path} leaked data: {body}");
+    }
+    let (status, list) = send(server.get("/v3/sessions/").header("x-api-key", &other_key)).await;
+    assert_eq!((status, list["count"].clone()), (200, json!(0)), "{list}");
+    let (status, _) = send(
+        server
+            .http()
+            .patch(server.url(&format!("/v3/session/{session_id}/update-status/")))
+            .header("x-api-key", &other_key)
+            .json(&json!({"new_status": "Approved"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = send(
+        server
+            .http()
+            .delete(server.url(&format!("/v3/session/{session_id}/delete/")))
+            .header("x-api-key", &other_key),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, body) = send(
+        server
+            .post_json("/v3/session/", &json!({"workflow_id": workflow_id}))
+            .header("x-api-key", &other_key),
+    )
+    .await;
+    assert_eq!(status, 400, "creating a session on another application's workflow: {body}");
+    let (status, _) = send(
+        server
+            .post_json("/v3/sessions/delete/", &json!({"delete_all": true}))
+            .header("x-api-key", &other_key),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    // The owner still has everything.
+    let (status, decision) = send(
+        server
+            .get(&format!("/v3/session/{session_id}/decision/"))
+            .header("x-api-key", &owner_key),
+    )
+    .await;
+    assert_eq!(status, 200, "{decision}");
+    assert_eq!(decision["vendor_data"], "tenant-a");
+});
