@@ -28,6 +28,27 @@ pub(crate) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState>
         .routes(routes!(application))
 }
 
+/// Counts one unauthenticated account request from `ip` against an hourly budget.
+fn throttle_per_ip(
+    state: &AppState,
+    scope: &'static str,
+    ip: &ClientIp,
+    limit: u32,
+) -> ApiResult<()> {
+    state
+        .limiter
+        .check(scope, &ip.key(), limit, Duration::from_secs(3600))
+        .map_err(|exceeded| ApiError::RateLimited {
+            detail: format!(
+                "Request was throttled. Expected available in {} seconds.",
+                exceeded.retry_after
+            ),
+            retry_after: exceeded.retry_after,
+            limit: Some(limit),
+            reset_at: Some(exceeded.reset_at),
+        })
+}
+
 /// Registration request.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterIn {
@@ -55,21 +76,7 @@ async fn register(
     JsonBody(body): JsonBody<RegisterIn>,
 ) -> ApiResult<(StatusCode, Json<RegisterOut>)> {
     let limit = state.limiter.limits().registrations_per_hour;
-    if let Err(exceeded) =
-        state
-            .limiter
-            .check("register", &ip.key(), limit, Duration::from_secs(3600))
-    {
-        return Err(ApiError::RateLimited {
-            detail: format!(
-                "Request was throttled. Expected available in {} seconds.",
-                exceeded.retry_after
-            ),
-            retry_after: exceeded.retry_after,
-            limit: Some(limit),
-            reset_at: Some(exceeded.reset_at),
-        });
-    }
+    throttle_per_ip(&state, "register", &ip, limit)?;
     let email = state.services.register(&body.email, &body.password).await?;
     Ok((
         StatusCode::CREATED,
@@ -184,21 +191,7 @@ async fn resend_otp(
     JsonBody(body): JsonBody<ResendIn>,
 ) -> ApiResult<Json<MessageOut>> {
     let limit = state.limiter.limits().registrations_per_hour * 2;
-    if let Err(exceeded) =
-        state
-            .limiter
-            .check("resend-otp", &ip.key(), limit, Duration::from_secs(3600))
-    {
-        return Err(ApiError::RateLimited {
-            detail: format!(
-                "Request was throttled. Expected available in {} seconds.",
-                exceeded.retry_after
-            ),
-            retry_after: exceeded.retry_after,
-            limit: Some(limit),
-            reset_at: Some(exceeded.reset_at),
-        });
-    }
+    throttle_per_ip(&state, "resend-otp", &ip, limit)?;
     state.services.resend_code(&body.email).await?;
     Ok(Json(MessageOut {
         message: "If the account exists and is not verified, a new code has been sent.".to_owned(),
