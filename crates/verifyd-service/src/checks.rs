@@ -361,23 +361,10 @@ impl Services {
         if app.environment == Environment::Sandbox {
             return Ok(self.envelope(request, mocks::passive_liveness()));
         }
-        let engine = self.engines.faces().await?;
-        let result = self
-            .engines
-            .run(move || {
-                let options = AnalyzeOptions {
-                    rotate: input.rotate,
-                    ..AnalyzeOptions::full()
-                };
-                let selfie = engine
-                    .analyze(&input.user_image, options)
-                    .map_err(|e| face_error("user_image", e))?;
-                Ok::<_, ServiceError>(
-                    engine.passive_liveness_result(&selfie, input.liveness_decline_threshold),
-                )
-            })
-            .await??;
-        Ok(self.envelope(request, result))
+        self.selfie_check(input, request, |engine, selfie, input| {
+            engine.passive_liveness_result(selfie, input.liveness_decline_threshold)
+        })
+        .await
     }
 
     /// Age estimation (with liveness) of a selfie.
@@ -390,6 +377,24 @@ impl Services {
         if app.environment == Environment::Sandbox {
             return Ok(self.envelope(request, mocks::age_estimation()));
         }
+        self.selfie_check(input, request, |engine, selfie, input| {
+            engine.age_estimation_result(
+                selfie,
+                input.liveness_decline_threshold,
+                input.minimum_age,
+            )
+        })
+        .await
+    }
+
+    /// Analyses the selfie fully (liveness and age) on the inference pool, then builds the
+    /// endpoint's result from it.
+    async fn selfie_check<R: Send + 'static>(
+        &self,
+        input: SelfieInput,
+        request: ApiRequest,
+        finish: impl FnOnce(&FaceEngine, &FaceAnalysis, &SelfieInput) -> R + Send + 'static,
+    ) -> ServiceResult<ApiResponse<R>> {
         let engine = self.engines.faces().await?;
         let result = self
             .engines
@@ -401,11 +406,7 @@ impl Services {
                 let selfie = engine
                     .analyze(&input.user_image, options)
                     .map_err(|e| face_error("user_image", e))?;
-                Ok::<_, ServiceError>(engine.age_estimation_result(
-                    &selfie,
-                    input.liveness_decline_threshold,
-                    input.minimum_age,
-                ))
+                Ok::<_, ServiceError>(finish(&engine, &selfie, &input))
             })
             .await??;
         Ok(self.envelope(request, result))
