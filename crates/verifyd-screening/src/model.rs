@@ -26,6 +26,33 @@ pub enum Source {
 }
 
 impl Source {
+    /// Every list, in the order `verifyd lists` prints them.
+    pub const ALL: [Source; 6] = [
+        Source::OfacSdn,
+        Source::OfacConsolidated,
+        Source::Un,
+        Source::Eu,
+        Source::Uk,
+        Source::OpenSanctions,
+    ];
+
+    /// The name `verifyd lists import --source` takes and the store keys a list by.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Source::OfacSdn => "ofac-sdn",
+            Source::OfacConsolidated => "ofac-cons",
+            Source::Un => "un",
+            Source::Eu => "eu",
+            Source::Uk => "uk",
+            Source::OpenSanctions => "opensanctions",
+        }
+    }
+
+    /// The list a [`Source::slug`] names.
+    pub fn from_slug(slug: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|s| s.slug() == slug)
+    }
+
     /// Short, stable prefix used in entity keys (`un-6908547`, `ofac-2674`).
     pub fn key_prefix(self) -> &'static str {
         match self {

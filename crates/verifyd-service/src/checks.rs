@@ -14,7 +14,7 @@
 //!   made-up `Declined` would wrongly turn a person away. A missing or unloadable model folder
 //!   is therefore [`ServiceError::Unavailable`] (HTTP 503, cause in the log); the load is retried
 //!   on the next request, so installing the models fixes it without a restart.
-//! * AML: the enum has `In Review`, so without lists (no `sanctions_dir`, an empty folder, or a
+//! * AML: the enum has `In Review`, so without lists (none imported, no `sanctions_dir`, or a
 //!   folder that failed to load) the result is `In Review` with an `AML_LISTS_NOT_LOADED` warning
 //!   and no hits — never a clean `Approved`.
 //!
@@ -25,7 +25,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::{OnceCell, Semaphore};
 use uuid::Uuid;
@@ -39,6 +39,7 @@ use verifyd_faces::{AnalyzeOptions, FaceAnalysis, FaceEngine, FaceError};
 use verifyd_screening::decision::AmlWarning;
 use verifyd_screening::{AmlResult, AmlStatus, Index, ScreenOptions};
 
+use crate::screening::ScreeningLists;
 use crate::{ServiceError, ServiceResult, Services};
 
 /// The screening types callers build queries from, so the HTTP layer needs no engine crate.
@@ -55,11 +56,10 @@ const NOT_AN_IMAGE: &str =
 /// The loaded engines, each created on first use and then shared by every request.
 pub struct Engines {
     models_dir: PathBuf,
-    sanctions_dir: Option<PathBuf>,
     faces: OnceCell<Arc<FaceEngine>>,
     documents: OnceCell<Arc<DocumentReader>>,
-    /// `None` inside: no lists configured or none could be loaded.
-    screening: OnceCell<Option<Arc<Index>>>,
+    /// The sanctions lists (folder and imported), rebuilt when an import lands.
+    lists: ScreeningLists,
     /// One permit per core: at most that many inferences run at once.
     permits: Arc<Semaphore>,
 }
@@ -68,7 +68,7 @@ impl std::fmt::Debug for Engines {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engines")
             .field("models_dir", &self.models_dir)
-            .field("sanctions_dir", &self.sanctions_dir)
+            .field("lists", &self.lists)
             .field("faces_loaded", &self.faces.initialized())
             .field("documents_loaded", &self.documents.initialized())
             .finish_non_exhaustive()
@@ -76,16 +76,15 @@ impl std::fmt::Debug for Engines {
 }
 
 impl Engines {
-    /// Engines reading models from `models_dir` and lists from `sanctions_dir`; nothing is
+    /// Engines reading models from `models_dir` and screening against `lists`; nothing is
     /// loaded until a check needs it.
-    pub fn new(models_dir: PathBuf, sanctions_dir: Option<PathBuf>) -> Self {
+    pub fn new(models_dir: PathBuf, lists: ScreeningLists) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Self {
             models_dir,
-            sanctions_dir,
             faces: OnceCell::new(),
             documents: OnceCell::new(),
-            screening: OnceCell::new(),
+            lists,
             permits: Arc::new(Semaphore::new(cores)),
         }
     }
@@ -139,37 +138,10 @@ impl Engines {
         Ok(Arc::clone(reader))
     }
 
-    /// The sanctions index, built once from `sanctions_dir`; `None` when no lists are loaded.
+    /// The sanctions index from the folder and the imported lists (rebuilt after an import);
+    /// `None` when no list is loaded at all.
     pub async fn screening(&self) -> ServiceResult<Option<Arc<Index>>> {
-        let index = self
-            .screening
-            .get_or_try_init(|| async {
-                let Some(dir) = self.sanctions_dir.clone() else {
-                    return Ok(None);
-                };
-                self.run(move || build_index(&dir)).await
-            })
-            .await?;
-        Ok(index.clone())
-    }
-}
-
-/// Loads every list under `dir`; a failure is logged and leaves screening without lists (the
-/// results then say so), since a half-loaded index would silently miss names.
-fn build_index(dir: &Path) -> Option<Arc<Index>> {
-    match verifyd_screening::import::load_path(dir) {
-        Ok(entities) if entities.is_empty() => {
-            tracing::warn!(dir = %dir.display(), "no sanctions lists found; AML checks will be In Review");
-            None
-        }
-        Ok(entities) => {
-            tracing::info!(dir = %dir.display(), entities = entities.len(), "sanctions index built");
-            Some(Arc::new(Index::new(entities)))
-        }
-        Err(e) => {
-            tracing::error!(dir = %dir.display(), error = %e, "loading sanctions lists failed; AML checks will be In Review");
-            None
-        }
+        self.lists.index(|build| self.run(build)).await
     }
 }
 

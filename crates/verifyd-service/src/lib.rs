@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod checks;
 pub mod error;
 pub mod mail;
+pub mod screening;
 pub mod secrets;
 pub mod sessions;
 pub mod settings;
@@ -55,8 +56,10 @@ impl Services {
         settings: Settings,
     ) -> ServiceResult<Self> {
         let tokens = tokens::TokenKeys::load_or_create(&store).await?;
-        let engines =
-            checks::Engines::new(settings.models_dir.clone(), settings.sanctions_dir.clone());
+        let engines = checks::Engines::new(
+            settings.models_dir.clone(),
+            screening::ScreeningLists::new(store.clone(), settings.sanctions_dir.clone()),
+        );
         Ok(Self {
             store,
             blobs,

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub const DEFAULTS: &str = include_str!("../../../config.default.toml");
 
 /// Every configuration key (kept equal to the fields of [`Config`] by a test).
-const KEYS: [&str; 15] = [
+const KEYS: [&str; 17] = [
     "data_dir",
     "listen",
     "public_url",
@@ -28,6 +28,8 @@ const KEYS: [&str; 15] = [
     "log_format",
     "models_dir",
     "sanctions_dir",
+    "lists_sources",
+    "lists_refresh_hours",
 ];
 
 /// Raw configuration as read from the layers.
@@ -64,6 +66,10 @@ pub struct Config {
     pub models_dir: PathBuf,
     /// Sanctions/PEP list files for `/v3/aml/`; AML results say no lists are loaded when absent.
     pub sanctions_dir: Option<PathBuf>,
+    /// Lists downloaded on a schedule: `"<list>=<url> [<url> …]"` each.
+    pub lists_sources: Vec<String>,
+    /// Hours between two downloads of `lists_sources`.
+    pub lists_refresh_hours: u64,
 }
 
 /// Command-line overrides (highest precedence).
@@ -113,6 +119,10 @@ impl Config {
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format must be text or json");
         }
+        self.refresh_sources()?;
+        if self.lists_refresh_hours == 0 {
+            bail!("lists_refresh_hours must be at least 1");
+        }
         Ok(())
     }
 
@@ -121,6 +131,14 @@ impl Config {
         self.listen
             .parse()
             .with_context(|| format!("listen address {:?} is not host:port", self.listen))
+    }
+
+    /// The parsed `lists_sources`.
+    pub fn refresh_sources(&self) -> anyhow::Result<Vec<crate::lists::RefreshSource>> {
+        self.lists_sources
+            .iter()
+            .map(|spec| crate::lists::RefreshSource::parse(spec))
+            .collect()
     }
 
     /// The database URL in effect.

@@ -3,6 +3,7 @@
 
 mod bootstrap;
 mod config;
+mod lists;
 mod tools;
 
 use anyhow::Context;
@@ -50,6 +51,11 @@ enum Command {
     Apps {
         #[command(subcommand)]
         command: AppsCommand,
+    },
+    /// Sanctions and PEP lists in the database.
+    Lists {
+        #[command(subcommand)]
+        command: ListsCommand,
     },
     /// Machine-readable zone tools.
     Mrz {
@@ -167,6 +173,35 @@ enum AppsCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum ListsCommand {
+    /// Import one published list from files, replacing the stored copy at once; running
+    /// servers screen against it within seconds.
+    Import {
+        /// Data directory.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// ofac-sdn, ofac-cons, un, eu, uk or opensanctions.
+        #[arg(long)]
+        source: String,
+        /// The list's files (OFAC CSV: sdn.csv, then alt.csv and add.csv).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the imported lists.
+    Status {
+        /// Data directory.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Download and import the configured `lists_sources` now.
+    Refresh {
+        /// Data directory.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum MrzCommand {
     /// Parse MRZ lines from stdin; prints JSON. Exit 0 valid, 1 failed checks, 2 not an MRZ.
     Parse {
@@ -251,6 +286,42 @@ fn main() -> anyhow::Result<()> {
             );
             0
         }
+        Command::Lists { command } => {
+            let data_dir = match &command {
+                ListsCommand::Import { data_dir, .. }
+                | ListsCommand::Status { data_dir }
+                | ListsCommand::Refresh { data_dir } => data_dir.clone(),
+            };
+            let config = Config::load(
+                cli.config.as_deref(),
+                Overrides {
+                    data_dir,
+                    listen: None,
+                },
+            )?;
+            init_tracing(&config);
+            runtime()?.block_on(async {
+                let services = bootstrap::services(&config, config.listen_addr()?).await?;
+                let done = match command {
+                    ListsCommand::Import { source, files, .. } => {
+                        lists::import_files(&services, &source, &files).await
+                    }
+                    ListsCommand::Status { .. } => lists::print_status(&services).await,
+                    ListsCommand::Refresh { .. } => {
+                        let sources = config.refresh_sources()?;
+                        if sources.is_empty() {
+                            anyhow::bail!("no lists_sources configured");
+                        }
+                        lists::refresh(&services, &sources).await.map(|changed| {
+                            println!("{changed} list(s) changed");
+                        })
+                    }
+                };
+                services.store.close().await;
+                done
+            })?;
+            0
+        }
         Command::Mrz {
             command: MrzCommand::Parse { strict },
         } => mrz_parse(strict)?,
@@ -317,6 +388,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let services = bootstrap::services(&config, bound).await?;
     let store = services.store.clone();
     let sweeper = tokio::spawn(sweep_forever(services.clone()));
+    let sources = config.refresh_sources()?;
+    let refresher = (!sources.is_empty()).then(|| {
+        let every = std::time::Duration::from_secs(config.lists_refresh_hours * 3600);
+        tokio::spawn(lists::refresh_forever(services.clone(), sources, every))
+    });
     let state = bootstrap::http_state(&config, services);
     let app = verifyd_http::app(state);
     tracing::info!(address = %bound, data_dir = %config.data_dir.display(), "verifyd listening");
@@ -333,6 +409,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     .context("server error")?;
     tracing::info!("shutting down");
     sweeper.abort();
+    if let Some(refresher) = refresher {
+        refresher.abort();
+    }
     store.close().await;
     Ok(())
 }

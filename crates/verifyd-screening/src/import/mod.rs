@@ -258,3 +258,73 @@ pub fn load_path(path: &std::path::Path) -> Result<Vec<crate::model::Entity>, Sc
     }
     Ok(out)
 }
+
+/// Parses the files of one published list, as `verifyd lists import --source` receives them:
+/// OFAC (`ofac-sdn`, `ofac-cons`) takes its XML file, or its CSV primary file followed by the
+/// optional `alt` and `add` files; `un` and `eu` one XML file; `uk` the OFSI CSV; and
+/// `opensanctions` FollowTheMoney JSON lines or a Senzing export. Several files of a
+/// single-file list are parsed one by one and concatenated.
+pub fn parse_source(
+    source: crate::model::Source,
+    files: &[Vec<u8>],
+) -> Result<Vec<crate::model::Entity>, ScreeningError> {
+    use crate::model::Source;
+    let is_xml = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .find(|b| !b.is_ascii_whitespace() && **b != 0xEF && **b != 0xBB && **b != 0xBF)
+            .is_some_and(|b| *b == b'<')
+    };
+    let mut out = Vec::new();
+    match source {
+        Source::OfacSdn | Source::OfacConsolidated => match files {
+            [] => {}
+            [xml, rest @ ..] if is_xml(xml) => {
+                out.extend(ofac::parse_sdn_xml(xml, source)?);
+                for more in rest {
+                    out.extend(ofac::parse_sdn_xml(more, source)?);
+                }
+            }
+            [primary, rest @ ..] => {
+                out.extend(ofac::parse_csv(
+                    source,
+                    primary.as_slice(),
+                    rest.first().map(Vec::as_slice),
+                    rest.get(1).map(Vec::as_slice),
+                )?);
+            }
+        },
+        Source::Un => {
+            for f in files {
+                out.extend(un::parse(f)?);
+            }
+        }
+        Source::Eu => {
+            for f in files {
+                out.extend(eu::parse(f)?);
+            }
+        }
+        Source::Uk => {
+            for f in files {
+                out.extend(uk::parse(f.as_slice())?);
+            }
+        }
+        Source::OpenSanctions => {
+            for f in files {
+                let text = String::from_utf8_lossy(f);
+                let first = text.trim_start().chars().next();
+                let senzing = first == Some('[')
+                    || text
+                        .lines()
+                        .next()
+                        .is_some_and(|l| l.contains("\"RECORD_ID\""));
+                if senzing {
+                    out.extend(opensanctions::parse_senzing(&text)?);
+                } else {
+                    out.extend(opensanctions::parse_ftm_lines(&text)?);
+                }
+            }
+        }
+    }
+    Ok(out)
+}

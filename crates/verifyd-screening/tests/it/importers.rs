@@ -204,3 +204,63 @@ fn load_path_recognises_fixture_files() {
     assert_eq!(count(Source::Uk), 3);
     assert_eq!(count(Source::OpenSanctions), 2);
 }
+
+/// `parse_source` (what `verifyd lists import --source` calls) reads each list's files as the
+/// folder loader does, detecting OFAC XML vs the CSV triple.
+#[test]
+fn parse_source_reads_each_list_as_the_folder_loader_does() {
+    use verifyd_screening::import::{load_path, parse_source};
+    use verifyd_screening::model::Source;
+    let read = |name: &str| std::fs::read(fixture(name)).unwrap();
+    let cases: [(Source, Vec<&str>, &str); 6] = [
+        (Source::Un, vec!["un_excerpt.xml"], "un_excerpt.xml"),
+        (Source::Eu, vec!["eu_sample.xml"], "eu_sample.xml"),
+        (
+            Source::OfacSdn,
+            vec!["ofac_sdn_sample.xml"],
+            "ofac_sdn_sample.xml",
+        ),
+        (
+            Source::Uk,
+            vec!["uk_conlist_sample.csv"],
+            "uk_conlist_sample.csv",
+        ),
+        (
+            Source::OpenSanctions,
+            vec!["opensanctions_ftm_sample.jsonl"],
+            "opensanctions_ftm_sample.jsonl",
+        ),
+        (
+            Source::OfacSdn,
+            vec![
+                "ofac_sdn_excerpt.csv",
+                "ofac_alt_excerpt.csv",
+                "ofac_add_excerpt.csv",
+            ],
+            "",
+        ),
+    ];
+    for (source, files, same_as) in cases {
+        let bytes: Vec<Vec<u8>> = files.iter().map(|f| read(f)).collect();
+        let parsed = parse_source(source, &bytes).unwrap();
+        assert!(!parsed.is_empty(), "{files:?}");
+        assert!(parsed.iter().all(|e| e.source == source), "{files:?}");
+        if !same_as.is_empty() {
+            assert_eq!(parsed, load_path(&fixture(same_as)).unwrap(), "{files:?}");
+        }
+    }
+    // The CSV triple: aliases from alt.csv reach the entities.
+    let primary_only = parse_source(Source::OfacSdn, &[read("ofac_sdn_excerpt.csv")]).unwrap();
+    let with_alt = parse_source(
+        Source::OfacSdn,
+        &[read("ofac_sdn_excerpt.csv"), read("ofac_alt_excerpt.csv")],
+    )
+    .unwrap();
+    let aliases =
+        |v: &[verifyd_screening::model::Entity]| v.iter().map(|e| e.aliases.len()).sum::<usize>();
+    assert!(aliases(&with_alt) > aliases(&primary_only));
+    for source in Source::ALL {
+        assert_eq!(Source::from_slug(source.slug()), Some(source));
+    }
+    assert_eq!(Source::from_slug("interpol"), None);
+}

@@ -14,5 +14,6 @@ mod accounts;
 mod api_keys;
 mod cli;
 mod durability;
+mod sanctions;
 mod sdk;
 mod system;

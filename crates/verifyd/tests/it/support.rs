@@ -292,6 +292,11 @@ impl TestServer {
         self.logs.path().join(format!("serve-{start}.log"))
     }
 
+    /// The server's data directory.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data_dir.path()
+    }
+
     /// The server's stderr from its latest start.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.log_path(self.starts)).unwrap_or_default()
