@@ -49,6 +49,9 @@ pub enum CoreError {
     /// A request that is well-formed but not allowed in the current state (400 `{"detail": …}`).
     #[error("{0}")]
     Rejected(String),
+    /// Input the standalone APIs refuse with 400 `{"error": …}` (e.g. no face in the image).
+    #[error("{0}")]
+    BadInput(String),
     /// The resource does not exist for this tenant (404). The text is the contract's `detail`.
     #[error("{0}")]
     NotFound(String),

@@ -70,6 +70,9 @@ impl From<CoreError> for ApiError {
         match err {
             CoreError::Validation(errors) => Self::Validation(errors),
             CoreError::Rejected(detail) => Self::BadRequest(detail),
+            CoreError::BadInput(error) => {
+                Self::Custom(StatusCode::BAD_REQUEST, json!({ "error": error }))
+            }
             CoreError::NotFound(detail) => Self::NotFound(detail),
             CoreError::Forbidden(detail) => Self::Forbidden(detail),
             CoreError::Unauthorized(detail) => Self::Unauthorized(detail),

@@ -33,6 +33,9 @@ struct TestApp {
     base: String,
     live_key: String,
     sandbox_key: String,
+    /// A live application of its own for the face-search test, whose index no other test
+    /// enrolls into.
+    search_key: String,
 }
 
 impl TestApp {
@@ -101,6 +104,10 @@ fn start(models_dir: PathBuf, sanctions_dir: Option<PathBuf>) -> TestApp {
                 .create_standalone_application("it-sandbox", Environment::Sandbox)
                 .await
                 .unwrap();
+            let search = services
+                .create_standalone_application("it-search", Environment::Live)
+                .await
+                .unwrap();
             let state = AppState {
                 services,
                 limiter: Arc::new(RateLimiter::new(RateLimits::default())),
@@ -111,6 +118,7 @@ fn start(models_dir: PathBuf, sanctions_dir: Option<PathBuf>) -> TestApp {
                 base: format!("http://{addr}"),
                 live_key: live.api_key,
                 sandbox_key: sandbox.api_key,
+                search_key: search.api_key,
             })
             .unwrap();
             let app =
@@ -455,4 +463,100 @@ fn openapi_documents_the_checks() {
     ] {
         assert!(spec["paths"][path]["post"].is_object(), "{path} missing");
     }
+}
+
+#[tokio::test]
+async fn face_search_finds_enrolled_faces_but_not_earlier_searches() {
+    let app = full();
+    let key = app.search_key.as_str();
+    let search = |name: &'static str, save: bool| {
+        let form = Form::new()
+            .part("user_image", image(name, fixture(name)))
+            .text("save_api_request", save.to_string())
+            .text("vendor_data", "probe");
+        app.post_form("/v3/face-search/", Some(key), form)
+    };
+
+    // An empty index: Approved, no match, the probe's face described.
+    let (status, body) = search("obama.jpg", true).await;
+    assert_eq!(status, 200, "{body}");
+    let result = &body["face_search"];
+    assert_eq!(result["status"], "Approved", "{body}");
+    assert_eq!(result["total_matches"], 0, "{body}");
+    assert_eq!(
+        result["user_image"]["entities"].as_array().unwrap().len(),
+        1
+    );
+
+    // Face-search probes never match later searches.
+    let (_, body) = search("obama2.jpg", true).await;
+    assert_eq!(body["face_search"]["total_matches"], 0, "{body}");
+
+    // A saved liveness check enrolls its selfie.
+    let form = Form::new()
+        .part("user_image", image("obama.jpg", fixture("obama.jpg")))
+        .text("vendor_data", "user-obama");
+    let (status, _) = app
+        .post_form("/v3/passive-liveness/", Some(key), form)
+        .await;
+    assert_eq!(status, 200);
+
+    // Another photo of the same person finds it: a duplicate, which informs but never declines.
+    let (status, body) = search("obama2.jpg", false).await;
+    assert_eq!(status, 200, "{body}");
+    let result = &body["face_search"];
+    assert_eq!(result["status"], "Approved", "{body}");
+    assert_eq!(result["total_matches"], 1, "{body}");
+    let found = &result["matches"][0];
+    assert!(
+        found["similarity_percentage"].as_f64().unwrap() >= 70.0,
+        "{body}"
+    );
+    assert_eq!(found["vendor_data"], "user-obama");
+    assert_eq!(found["api_service"], "PASSIVE_LIVENESS");
+    assert_eq!(found["is_blocklisted"], false);
+    assert!(found["biometric_template_id"].is_string(), "{body}");
+    assert_eq!(risks(result), ["DUPLICATED_FACE"]);
+    assert_eq!(result["warnings"][0]["log_type"], "information");
+
+    // Someone else finds nothing; restricted to approved or listed faces, the duplicate only
+    // counts when its check was approved.
+    let (_, body) = search("biden.jpg", false).await;
+    assert_eq!(body["face_search"]["total_matches"], 0, "{body}");
+
+    // Bad input: no face is the contract's `error` body, a wrong search type a field error.
+    let mut blank = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(320, 240, image::Rgb([128, 128, 128]))
+        .write_to(&mut blank, image::ImageFormat::Png)
+        .unwrap();
+    let form = Form::new().part("user_image", image("blank.png", blank.into_inner()));
+    let (status, body) = app.post_form("/v3/face-search/", Some(key), form).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body, json!({"error": "No face detected in the image"}));
+    let form = Form::new()
+        .part("user_image", image("obama.jpg", fixture("obama.jpg")))
+        .text("search_type", "everything");
+    let (status, body) = app.post_form("/v3/face-search/", Some(key), form).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!({"search_type": ["\"everything\" is not a valid choice."]})
+    );
+    let (status, body) = app
+        .post_form(
+            "/v3/face-search/",
+            Some(key),
+            Form::new().text("vendor_data", "x"),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(body["user_image"].is_array(), "{body}");
+
+    // Sandbox keys get the static approval.
+    let form = Form::new().part("user_image", image("biden.jpg", fixture("biden.jpg")));
+    let (status, body) = app
+        .post_form("/v3/face-search/", Some(&app.sandbox_key), form)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["face_search"]["status"], "Approved");
 }

@@ -39,6 +39,7 @@ use verifyd_faces::{AnalyzeOptions, FaceAnalysis, FaceEngine, FaceError};
 use verifyd_screening::decision::AmlWarning;
 use verifyd_screening::{AmlResult, AmlStatus, Index, ScreenOptions};
 
+use crate::faces::{Enrollment, TemplateSource};
 use crate::screening::ScreeningLists;
 use crate::{ServiceError, ServiceResult, Services};
 
@@ -91,7 +92,7 @@ impl Engines {
 
     /// Runs CPU-bound work on the blocking pool once a core is free. The permit moves into
     /// the task, so a client that hangs up does not free a core that is still busy.
-    async fn run<T: Send + 'static>(
+    pub(crate) async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> ServiceResult<T> {
@@ -270,7 +271,7 @@ fn input_message(err: &FaceError) -> &'static str {
     }
 }
 
-fn face_error(field: &str, err: FaceError) -> ServiceError {
+pub(crate) fn face_error(field: &str, err: FaceError) -> ServiceError {
     if err.is_input_error() {
         FieldErrors::single(field, input_message(&err)).into()
     } else {
@@ -279,7 +280,7 @@ fn face_error(field: &str, err: FaceError) -> ServiceError {
 }
 
 impl Services {
-    fn envelope<T>(&self, request: ApiRequest, result: T) -> ApiResponse<T> {
+    pub(crate) fn envelope<T>(&self, request: ApiRequest, result: T) -> ApiResponse<T> {
         // TODO(save_api_request): persist an API-type session when `request.save` and return
         // its id; until then every response gets a fresh id and nothing is stored.
         ApiResponse {
@@ -333,9 +334,17 @@ impl Services {
         if app.environment == Environment::Sandbox {
             return Ok(self.envelope(request, mocks::passive_liveness()));
         }
-        self.selfie_check(input, request, |engine, selfie, input| {
-            engine.passive_liveness_result(selfie, input.liveness_decline_threshold)
-        })
+        self.selfie_check(
+            app,
+            input,
+            request,
+            "PASSIVE_LIVENESS",
+            |engine, selfie, input| {
+                let result =
+                    engine.passive_liveness_result(selfie, input.liveness_decline_threshold);
+                (result.status, result)
+            },
+        )
         .await
     }
 
@@ -349,26 +358,36 @@ impl Services {
         if app.environment == Environment::Sandbox {
             return Ok(self.envelope(request, mocks::age_estimation()));
         }
-        self.selfie_check(input, request, |engine, selfie, input| {
-            engine.age_estimation_result(
-                selfie,
-                input.liveness_decline_threshold,
-                input.minimum_age,
-            )
-        })
+        self.selfie_check(
+            app,
+            input,
+            request,
+            "AGE_ESTIMATION",
+            |engine, selfie, input| {
+                let result = engine.age_estimation_result(
+                    selfie,
+                    input.liveness_decline_threshold,
+                    input.minimum_age,
+                );
+                (result.status, result)
+            },
+        )
         .await
     }
 
     /// Analyses the selfie fully (liveness and age) on the inference pool, then builds the
-    /// endpoint's result from it.
+    /// endpoint's result from it. A saved request (`save_api_request`) enrolls the face into
+    /// the application's face-search index under `api_service`.
     async fn selfie_check<R: Send + 'static>(
         &self,
+        app: &Application,
         input: SelfieInput,
         request: ApiRequest,
-        finish: impl FnOnce(&FaceEngine, &FaceAnalysis, &SelfieInput) -> R + Send + 'static,
+        api_service: &str,
+        finish: impl FnOnce(&FaceEngine, &FaceAnalysis, &SelfieInput) -> (ApiStatus, R) + Send + 'static,
     ) -> ServiceResult<ApiResponse<R>> {
         let engine = self.engines.faces().await?;
-        let result = self
+        let (status, template, result) = self
             .engines
             .run(move || {
                 let options = AnalyzeOptions {
@@ -378,9 +397,31 @@ impl Services {
                 let selfie = engine
                     .analyze(&input.user_image, options)
                     .map_err(|e| face_error("user_image", e))?;
-                Ok::<_, ServiceError>(finish(&engine, &selfie, &input))
+                let template = selfie.main.as_ref().map(|m| m.template.clone());
+                let (status, result) = finish(&engine, &selfie, &input);
+                Ok::<_, ServiceError>((status, template, result))
             })
             .await??;
+        if let (true, Some(template)) = (request.save, template) {
+            let status = match status {
+                ApiStatus::Approved => "Approved",
+                ApiStatus::Declined => "Declined",
+            };
+            self.enroll_face(
+                app.id,
+                &template,
+                Enrollment {
+                    session_id: None,
+                    list_entry_id: None,
+                    source: TemplateSource::Session,
+                    list_kind: None,
+                    api_service: Some(api_service.to_owned()),
+                    status: Some(status.to_owned()),
+                    vendor_data: request.vendor_data.clone(),
+                },
+            )
+            .await?;
+        }
         Ok(self.envelope(request, result))
     }
 
@@ -515,10 +556,10 @@ fn lists_not_loaded(query: &Query, thresholds: &verifyd_screening::Thresholds) -
 }
 
 /// The contract's static sandbox answers: Approved, fixed values, no engine involved.
-mod mocks {
+pub(crate) mod mocks {
     use super::*;
 
-    fn one_face() -> ImageFaces {
+    pub(crate) fn one_face() -> ImageFaces {
         ImageFaces {
             entities: vec![FaceEntity {
                 bbox: [120, 80, 360, 380],

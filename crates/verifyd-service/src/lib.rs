@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod checks;
 pub mod error;
+pub mod faces;
 pub mod mail;
 pub mod screening;
 pub mod secrets;
@@ -38,6 +39,8 @@ pub struct Services {
     pub settings: Arc<Settings>,
     /// The check engines (faces, documents, screening), loaded on first use.
     pub engines: Arc<checks::Engines>,
+    /// This node's cached 1:N face indexes, one per application.
+    pub face_indexes: Arc<faces::FaceIndexes>,
 }
 
 impl std::fmt::Debug for Services {
@@ -68,6 +71,7 @@ impl Services {
             tokens,
             settings: Arc::new(settings),
             engines: Arc::new(engines),
+            face_indexes: Arc::default(),
         })
     }
 }

@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod apps;
 pub mod blobs;
 pub mod crypto;
+pub mod faces;
 pub mod sanctions;
 pub mod sessions;
 pub mod settings;

@@ -340,6 +340,11 @@ impl Store {
     /// Deletes a session and its review items; false when absent.
     pub async fn delete_session(&self, app: AppId, id: SessionId) -> StoreResult<bool> {
         let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM face_templates WHERE app_id = $1 AND session_id = $2")
+            .bind(app.to_string())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM session_reviews WHERE app_id = $1 AND session_id = $2")
             .bind(app.to_string())
             .bind(id.to_string())

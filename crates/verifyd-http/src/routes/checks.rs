@@ -18,6 +18,8 @@ use verifyd_service::checks::{
     QueryEntityType, ScoreWeights, SelfieInput,
 };
 
+use verifyd_service::faces::{FaceSearchInput, SearchScope};
+
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiApp, JsonBody};
 use crate::AppState;
@@ -35,6 +37,7 @@ pub(crate) fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState>
         .routes(routes!(passive_liveness))
         .routes(routes!(age_estimation))
         .routes(routes!(id_verification))
+        .routes(routes!(face_search))
         .layer(DefaultBodyLimit::max(MULTIPART_BODY_LIMIT));
     router.merge(uploads).routes(routes!(aml))
 }
@@ -380,6 +383,62 @@ async fn age_estimation(
     form.finish()?;
     let response = state.services.age_estimation(&app, input, request).await?;
     Ok(Json(response.to_json("age_estimation")))
+}
+
+/// `POST /v3/face-search/` form (schema only).
+#[allow(dead_code)]
+#[derive(ToSchema)]
+struct FaceSearchForm {
+    /// The face to search with (at most 5 MB); the largest face is used.
+    #[schema(value_type = String, format = Binary)]
+    user_image: Vec<u8>,
+    /// `most_similar` (default) or `blocklisted_or_approved`.
+    search_type: Option<String>,
+    /// Also try the image turned by quarter turns (default false).
+    rotate_image: Option<bool>,
+    /// Default true: the searched face is enrolled (face-search probes never match later
+    /// searches).
+    save_api_request: Option<bool>,
+    /// Your reference, echoed back.
+    vendor_data: Option<String>,
+    /// A JSON object as a string, echoed back.
+    metadata: Option<String>,
+}
+
+/// Searches the face in `user_image` among the application's enrolled faces (1:N).
+#[utoipa::path(post, path = "/v3/face-search", tag = "standalone",
+    request_body(content = FaceSearchForm, content_type = "multipart/form-data"),
+    responses((status = 200, description = "`{request_id, face_search, vendor_data, metadata, created_at}`"),
+        (status = 400, description = "Field errors, or `{\"error\": \"No face detected in the image\"}`"),
+        (status = 503, description = "Face engine not installed")),
+    security(("api_key" = [])))]
+async fn face_search(
+    State(state): State<AppState>,
+    ApiApp(app): ApiApp,
+    mut form: MultipartForm,
+) -> ApiResult<Json<Value>> {
+    let user_image = form.file("user_image");
+    let scope = match form.text("search_type") {
+        None => SearchScope::MostSimilar,
+        Some(raw) => SearchScope::parse(&raw).unwrap_or_else(|| {
+            form.errors
+                .add("search_type", format!("\"{raw}\" is not a valid choice."));
+            SearchScope::MostSimilar
+        }),
+    };
+    let rotate = form.boolean("rotate_image", false);
+    let request = form.request();
+    form.finish()?;
+    let Some(user_image) = user_image else {
+        return Err(ApiError::Internal("validated file missing".to_owned()));
+    };
+    let input = FaceSearchInput {
+        user_image,
+        scope,
+        rotate,
+    };
+    let response = state.services.face_search(&app, input, request).await?;
+    Ok(Json(response.to_json("face_search")))
 }
 
 /// Reads and checks an identity document from its front (and back) image.
