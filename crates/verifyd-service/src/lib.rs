@@ -11,6 +11,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;
+pub mod webhooks;
 pub mod workflows;
 
 use std::sync::Arc;
@@ -37,6 +38,8 @@ pub struct Services {
     pub settings: Arc<Settings>,
     /// The check engines (faces, documents, screening), loaded on first use.
     pub engines: Arc<checks::Engines>,
+    /// Webhook delivery: the HTTP client and the delivery loop's wake-up signal.
+    pub webhooks: Arc<webhooks::WebhookRuntime>,
 }
 
 impl std::fmt::Debug for Services {
@@ -57,7 +60,12 @@ impl Services {
         let tokens = tokens::TokenKeys::load_or_create(&store).await?;
         let engines =
             checks::Engines::new(settings.models_dir.clone(), settings.sanctions_dir.clone());
+        let webhooks = webhooks::WebhookRuntime::new(
+            settings.webhook_retry_schedule.clone(),
+            settings.webhook_allow_private_targets,
+        )?;
         Ok(Self {
+            webhooks: Arc::new(webhooks),
             store,
             blobs,
             clock,

@@ -15,6 +15,7 @@ pub mod blobs;
 pub mod crypto;
 pub mod sessions;
 pub mod settings;
+pub mod webhooks;
 pub mod workflows;
 
 use chrono::{DateTime, Utc};

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub const DEFAULTS: &str = include_str!("../../../config.default.toml");
 
 /// Every configuration key (kept equal to the fields of [`Config`] by a test).
-const KEYS: [&str; 15] = [
+const KEYS: [&str; 17] = [
     "data_dir",
     "listen",
     "public_url",
@@ -28,6 +28,8 @@ const KEYS: [&str; 15] = [
     "log_format",
     "models_dir",
     "sanctions_dir",
+    "webhook_retry_schedule",
+    "webhook_allow_private_targets",
 ];
 
 /// Raw configuration as read from the layers.
@@ -64,6 +66,10 @@ pub struct Config {
     pub models_dir: PathBuf,
     /// Sanctions/PEP list files for `/v3/aml/`; AML results say no lists are loaded when absent.
     pub sanctions_dir: Option<PathBuf>,
+    /// Delays before webhook retries, e.g. `1m,4m`.
+    pub webhook_retry_schedule: String,
+    /// Allow webhook destinations on loopback/private/link-local addresses.
+    pub webhook_allow_private_targets: bool,
 }
 
 /// Command-line overrides (highest precedence).
@@ -113,6 +119,7 @@ impl Config {
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format must be text or json");
         }
+        self.webhook_retry_schedule()?;
         Ok(())
     }
 
@@ -121,6 +128,12 @@ impl Config {
         self.listen
             .parse()
             .with_context(|| format!("listen address {:?} is not host:port", self.listen))
+    }
+
+    /// The parsed webhook retry schedule.
+    pub fn webhook_retry_schedule(&self) -> anyhow::Result<Vec<std::time::Duration>> {
+        verifyd_service::webhooks::parse_retry_schedule(&self.webhook_retry_schedule)
+            .map_err(|e| anyhow::anyhow!("webhook_retry_schedule: {e}"))
     }
 
     /// The database URL in effect.

@@ -317,6 +317,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let services = bootstrap::services(&config, bound).await?;
     let store = services.store.clone();
     let sweeper = tokio::spawn(sweep_forever(services.clone()));
+    let webhook_worker = services.spawn_webhook_worker();
     let state = bootstrap::http_state(&config, services);
     let app = verifyd_http::app(state);
     tracing::info!(address = %bound, data_dir = %config.data_dir.display(), "verifyd listening");
@@ -333,6 +334,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     .context("server error")?;
     tracing::info!("shutting down");
     sweeper.abort();
+    // Deliveries in flight finish (each within its timeout); unsent ones stay in the outbox.
+    webhook_worker.shutdown().await;
     store.close().await;
     Ok(())
 }
