@@ -393,7 +393,7 @@ impl Store {
         app: AppId,
     ) -> StoreResult<HashMap<Uuid, DeliverySummary>> {
         let rows = sqlx::query(
-            "SELECT destination_id, COUNT(*) AS total, SUM(1 - succeeded) AS failed, \
+            "SELECT destination_id, COUNT(*) AS total, CAST(SUM(1 - succeeded) AS BIGINT) AS failed, \
              MIN(latency_ms) AS min_ms, CAST(AVG(latency_ms) AS BIGINT) AS avg_ms, \
              MAX(latency_ms) AS max_ms, MAX(created_at) AS last_at \
              FROM webhook_attempts WHERE app_id = $1 GROUP BY destination_id",

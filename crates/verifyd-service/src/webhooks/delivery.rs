@@ -283,11 +283,12 @@ impl Services {
                 attempt.error = Some(e.clone());
             }
         }
+        // Retry delays count from the end of the attempt (a timeout takes 5 s).
         let next = next_step(
             &result,
             claim.attempts,
             &runtime.retry_schedule,
-            now,
+            self.clock.now(),
             &mut rand::thread_rng(),
         );
         let recorded = self.store.finish_attempt(claim, &attempt, next).await?;

@@ -16,3 +16,4 @@ mod cli;
 mod durability;
 mod sdk;
 mod system;
+mod webhooks;
