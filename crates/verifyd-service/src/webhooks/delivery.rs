@@ -429,6 +429,29 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
 
+    /// The delivery-time guard: a name that resolves to loopback is refused after DNS
+    /// resolution, before any connection; allowed when private targets are enabled.
+    #[tokio::test]
+    async fn delivery_refuses_names_resolving_to_internal_addresses() {
+        let guarded = WebhookRuntime::new(Vec::new(), false).unwrap();
+        let err = guarded
+            .client
+            .post("http://localhost:9/hook")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(is_refusal(&err), "{}", error_chain(&err));
+        assert!(error_chain(&err).contains("refused target"));
+        let open = WebhookRuntime::new(Vec::new(), true).unwrap();
+        let err = open
+            .client
+            .post("http://localhost:9/hook")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(!is_refusal(&err), "{}", error_chain(&err));
+    }
+
     #[test]
     fn schedules_parse() {
         assert_eq!(
