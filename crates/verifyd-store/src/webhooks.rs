@@ -464,32 +464,43 @@ impl Store {
         Ok(())
     }
 
-    /// Claims up to `limit` due deliveries of any application until `lease_until`. Rows
-    /// another worker holds a live lease on are skipped.
+    /// Claims up to `limit` due deliveries of any application until `lease_until`, leaving
+    /// out the destinations in `skip` (those with enough in flight already). Rows another
+    /// worker holds a live lease on are skipped.
     pub async fn claim_due_deliveries(
         &self,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: i64,
+        skip: &[Uuid],
     ) -> StoreResult<Vec<ClaimedDelivery>> {
         let token = Uuid::new_v4().to_string();
         let lock = match self.backend() {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
+        let skip_sql = if skip.is_empty() {
+            String::new()
+        } else {
+            let placeholders: Vec<String> =
+                (0..skip.len()).map(|i| format!("${}", i + 5)).collect();
+            format!(" AND destination_id NOT IN ({})", placeholders.join(", "))
+        };
         let sql = format!(
             "UPDATE webhook_deliveries SET lease_token = $1, lease_until = $2 WHERE id IN (\
              SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= $3 \
-             AND (lease_until IS NULL OR lease_until <= $3) ORDER BY next_attempt_at LIMIT $4{lock}) \
-             RETURNING id, app_id, event_id, destination_id, attempts"
+             AND (lease_until IS NULL OR lease_until <= $3){skip_sql} ORDER BY next_attempt_at \
+             LIMIT $4{lock}) RETURNING id, app_id, event_id, destination_id, attempts"
         );
-        let rows = sqlx::query(&sql)
+        let mut query = sqlx::query(&sql)
             .bind(&token)
             .bind(to_micros(lease_until))
             .bind(to_micros(now))
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?;
+            .bind(limit);
+        for destination in skip {
+            query = query.bind(destination.to_string());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
         rows.iter()
             .map(|row| {
                 Ok(ClaimedDelivery {
@@ -618,17 +629,19 @@ impl Store {
         Ok(true)
     }
 
-    /// Hands a claimed delivery back without an attempt, due again at `at` (back-pressure).
-    pub async fn postpone_delivery(
-        &self,
-        claim: &ClaimedDelivery,
-        at: DateTime<Utc>,
-    ) -> StoreResult<()> {
+    /// Hands claimed deliveries back untouched, without an attempt (back-pressure).
+    pub async fn release_deliveries(&self, claims: &[ClaimedDelivery]) -> StoreResult<()> {
+        for claim in claims {
+            self.release_delivery(claim).await?;
+        }
+        Ok(())
+    }
+
+    async fn release_delivery(&self, claim: &ClaimedDelivery) -> StoreResult<()> {
         sqlx::query(
-            "UPDATE webhook_deliveries SET next_attempt_at = $1, lease_token = NULL, lease_until = NULL \
-             WHERE id = $2 AND lease_token = $3",
+            "UPDATE webhook_deliveries SET lease_token = NULL, lease_until = NULL \
+             WHERE id = $1 AND lease_token = $2",
         )
-        .bind(to_micros(at))
         .bind(claim.id.to_string())
         .bind(&claim.lease_token)
         .execute(self.pool())

@@ -81,6 +81,15 @@ enum BenchCommand {
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
     },
+    /// Webhook delivery: events/s and status-change → delivery latency to a local receiver.
+    Webhooks {
+        /// Status changes (each one `status.updated` webhook).
+        #[arg(long, default_value_t = 2000)]
+        events: usize,
+        /// Concurrent API clients making the changes.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
     /// Face detection + embedding latency and 1:N search time.
     Faces {
         /// Models folder.
@@ -260,6 +269,10 @@ fn main() -> anyhow::Result<()> {
                     requests,
                     concurrency,
                 } => runtime()?.block_on(tools::bench_api(requests, concurrency))?,
+                BenchCommand::Webhooks {
+                    events,
+                    concurrency,
+                } => runtime()?.block_on(tools::bench_webhooks(events, concurrency))?,
                 BenchCommand::Faces {
                     models,
                     selfie,

@@ -29,8 +29,8 @@ pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);
 pub const LEASE: Duration = Duration::from_secs(20);
 /// Deliveries in flight per process.
 pub const MAX_IN_FLIGHT: usize = 32;
-/// Deliveries in flight per destination.
-pub const PER_DESTINATION: usize = 8;
+/// Deliveries in flight per destination: one slow endpoint holds at most half the slots.
+pub const PER_DESTINATION: usize = MAX_IN_FLIGHT / 2;
 /// How often the loop looks for due work without being woken.
 const POLL: Duration = Duration::from_secs(1);
 
@@ -349,6 +349,19 @@ impl Busy {
         true
     }
 
+    /// Destinations with [`PER_DESTINATION`] deliveries in flight.
+    fn saturated(&self) -> Vec<Uuid> {
+        self.0
+            .lock()
+            .map(|map| {
+                map.iter()
+                    .filter(|(_, n)| **n >= PER_DESTINATION)
+                    .map(|(d, _)| *d)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     fn release(&self, destination: Uuid) {
         if let Ok(mut map) = self.0.lock() {
             if let Some(count) = map.get_mut(&destination) {
@@ -375,26 +388,29 @@ async fn run(services: Services, mut stopped: watch::Receiver<bool>) {
         let mut full_batch = false;
         if free > 0 {
             let now = services.clock.now();
-            let limit = i64::try_from(free).unwrap_or(1);
+            // At most one destination's share per claim, so a backlog for one destination
+            // is not claimed only to be handed back.
+            let batch = free.min(PER_DESTINATION);
+            let limit = i64::try_from(batch).unwrap_or(1);
+            let saturated = busy.saturated();
             match services
                 .store
-                .claim_due_deliveries(now, now + lease, limit)
+                .claim_due_deliveries(now, now + lease, limit, &saturated)
                 .await
             {
                 Ok(claims) => {
-                    full_batch = claims.len() == free;
+                    full_batch = claims.len() == batch;
+                    let mut over = Vec::new();
                     for claim in claims {
+                        // A destination with enough in flight gets the rest handed back; the
+                        // next claims leave it out until one of its deliveries ends.
                         if !busy.try_take(claim.destination_id) {
-                            // This destination has enough in flight; look again shortly.
-                            let later = now + chrono::Duration::milliseconds(500);
-                            if let Err(err) = services.store.postpone_delivery(&claim, later).await
-                            {
-                                tracing::warn!(%err, "could not postpone a webhook delivery");
-                            }
+                            over.push(claim);
                             continue;
                         }
                         let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
                             busy.release(claim.destination_id);
+                            over.push(claim);
                             continue;
                         };
                         let services = services.clone();
@@ -407,6 +423,12 @@ async fn run(services: Services, mut stopped: watch::Receiver<bool>) {
                             drop(permit);
                             services.webhooks.wake();
                         });
+                    }
+                    if !over.is_empty() {
+                        full_batch = false;
+                        if let Err(err) = services.store.release_deliveries(&over).await {
+                            tracing::warn!(%err, "could not release webhook deliveries");
+                        }
                     }
                 }
                 Err(err) => tracing::warn!(%err, "claiming webhook deliveries failed"),
