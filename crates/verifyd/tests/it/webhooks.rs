@@ -808,3 +808,59 @@ both_backends!(pending_webhooks_are_delivered_exactly_once_after_sigkill, async 
     assert_eq!(counts.keys().cloned().collect::<HashSet<_>>(), seen, "delivered events differ from the pending ones");
     assert!(counts.values().all(|n| *n == 1), "an event was delivered twice: {counts:?}");
 });
+
+/// Two verifyd processes on one PostgreSQL database deliver a shared outbox: every event
+/// exactly once (row locks with SKIP LOCKED keep them off each other's claims).
+#[tokio::test]
+async fn two_nodes_share_the_outbox_without_double_delivery() {
+    let Some(backend) = crate::support::Backend::postgres("two_nodes_share_the_outbox") else {
+        return;
+    };
+    let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let a = backend
+        .server()
+        .env("VERIFYD_MASTER_KEY", key)
+        .env("VERIFYD_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
+        .start()
+        .await;
+    let b = crate::support::Backend::sqlite()
+        .server()
+        .env("VERIFYD_MASTER_KEY", key)
+        .env("VERIFYD_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
+        .env("VERIFYD_DATABASE_URL", &a.database_url().unwrap())
+        .start()
+        .await;
+    let receiver = Receiver::start().await;
+    let t = tenant(&a).await;
+    t.destination(&a, &receiver.url("/hooks")).await;
+    let sessions = 20;
+    for i in 0..sessions {
+        let node = if i % 2 == 0 { &a } else { &b };
+        t.sandbox_session(node, "approve", &format!("node-{i}"))
+            .await;
+    }
+    let expected = sessions * 2;
+    receiver
+        .wait_for("every event", |r| {
+            r.iter()
+                .map(Received::event_id)
+                .collect::<HashSet<_>>()
+                .len()
+                >= expected
+        })
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let requests = receiver.requests();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &requests {
+        *counts.entry(r.event_id()).or_default() += 1;
+    }
+    assert_eq!(counts.len(), expected);
+    assert!(
+        counts.values().all(|n| *n == 1),
+        "double delivery: {counts:?}"
+    );
+    let attempts = |s: &TestServer| s.log().matches("webhook attempt").count();
+    eprintln!("attempts by node: a={} b={}", attempts(&a), attempts(&b));
+    assert_eq!(attempts(&a) + attempts(&b), expected);
+}
