@@ -367,9 +367,15 @@ impl Store {
         Ok((count, sessions))
     }
 
-    /// Deletes a session and its review items; false when absent.
+    /// Deletes a session, its review items and its webhook events (with their pending
+    /// deliveries and logged attempts, which hold its data); false when absent.
     pub async fn delete_session(&self, app: AppId, id: SessionId) -> StoreResult<bool> {
         let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM webhook_events WHERE app_id = $1 AND session_id = $2")
+            .bind(app.to_string())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM session_reviews WHERE app_id = $1 AND session_id = $2")
             .bind(app.to_string())
             .bind(id.to_string())

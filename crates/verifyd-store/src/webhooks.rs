@@ -354,16 +354,26 @@ impl Store {
         row.as_ref().map(|r| self.destination_from(r)).transpose()
     }
 
-    /// Deletes a destination; false when absent. Its pending deliveries fail when next
-    /// picked up (the destination is gone).
+    /// Deletes a destination; false when absent. Its pending deliveries end as failed (their
+    /// logged attempts stay readable).
     pub async fn delete_destination(&self, app: AppId, id: Uuid) -> StoreResult<bool> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "UPDATE webhook_deliveries SET state = 'failed', lease_token = NULL, lease_until = NULL \
+             WHERE app_id = $1 AND destination_id = $2 AND state = 'pending'",
+        )
+        .bind(app.to_string())
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
         let affected =
             sqlx::query("DELETE FROM webhook_destinations WHERE app_id = $1 AND id = $2")
                 .bind(app.to_string())
                 .bind(id.to_string())
-                .execute(self.pool())
+                .execute(&mut *tx)
                 .await?
                 .rows_affected();
+        tx.commit().await?;
         Ok(affected == 1)
     }
 

@@ -555,6 +555,17 @@ both_backends!(webhooks_are_signed_logged_and_resent, async fn body(backend) {
         "the rotated-out secret still verifies");
     let (_, legacy) = send(server.get("/v3/webhook/").header("x-api-key", &t.key)).await;
     assert_eq!(legacy["secret_shared_key"], new_secret.as_str());
+
+    // Deleting the session deletes its webhook log (it holds the session's data).
+    let (status, _) = send(
+        server.http().delete(server.url(&format!("/v3/session/{session}/delete/"))).header("x-api-key", &t.key),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) = send(server.get(&format!("/v3/session/{session}/webhooks/")).header("x-api-key", &t.key)).await;
+    assert_eq!(status, 404);
+    let (status, _) = send(server.get(&format!("/v3/session/{session}/webhook/{first}")).header("x-api-key", &t.key)).await;
+    assert_eq!(status, 404);
 });
 
 both_backends!(webhooks_retry_on_500_and_timeout_but_not_on_4xx, async fn body(backend) {
