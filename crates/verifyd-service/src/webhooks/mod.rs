@@ -672,3 +672,239 @@ fn duplicate_url(err: StoreError) -> ServiceError {
         other => other.into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use verifyd_core::clock::{Clock, ManualClock};
+    use verifyd_core::tenant::Environment;
+    use verifyd_store::webhooks::{Attempt, NextStep};
+    use verifyd_store::{BlobStore, Cipher, Store};
+
+    async fn services(dir: &std::path::Path) -> (Services, Arc<ManualClock>) {
+        let cipher = Cipher::from_base64(&Cipher::generate_base64()).unwrap();
+        let store = Store::connect(&Store::sqlite_url(dir), cipher.clone())
+            .await
+            .unwrap();
+        let blobs = BlobStore::local(&dir.join("blobs"), cipher).unwrap();
+        let mailer = crate::mail::Mailer::outbox(dir.join("outbox"), "t <t@example.com>".into());
+        let mut settings =
+            crate::Settings::for_data_dir(dir.to_path_buf(), "http://verifyd.test".into());
+        settings.webhook_allow_private_targets = true;
+        let clock = Arc::new(ManualClock::new(Utc::now()));
+        let services = Services::new(store, blobs, clock.clone(), mailer, settings)
+            .await
+            .unwrap();
+        (services, clock)
+    }
+
+    fn attempt_for(claim: &verifyd_store::webhooks::ClaimedDelivery, at: DateTime<Utc>) -> Attempt {
+        Attempt {
+            id: Uuid::new_v4(),
+            app_id: claim.app_id,
+            delivery_id: claim.id,
+            event_id: claim.event_id,
+            destination_id: claim.destination_id,
+            session_id: None,
+            webhook_type: STATUS_UPDATED.into(),
+            url: "http://127.0.0.1:9/".into(),
+            request_headers: json!({}),
+            request_body: "{}".into(),
+            response_status: Some(500),
+            latency_ms: 1,
+            error: None,
+            succeeded: false,
+            created_at: at,
+        }
+    }
+
+    /// The outbox half of a status change: events only when the change applies, fanned out
+    /// to subscribed destinations, claimed under a lease that comes back when it runs out.
+    #[tokio::test]
+    async fn outbox_follows_the_status_change_and_leases_expire() {
+        let dir = tempfile::tempdir().unwrap();
+        let (services, clock) = services(dir.path()).await;
+        let app = services
+            .create_standalone_application("t", Environment::Sandbox)
+            .await
+            .unwrap()
+            .app;
+        let workflow = services
+            .create_workflow(app.id, json!({"workflow_type": "kyc"}).as_object().unwrap())
+            .await
+            .unwrap();
+        // Nobody subscribes yet: a change writes no event.
+        let created = services
+            .create_session(
+                &app,
+                json!({"workflow_id": workflow.id, "sandbox_scenario": "approve"})
+                    .as_object()
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(services.store.pending_delivery_count().await.unwrap(), 0);
+        let body = json!({"label": "a", "url": "http://127.0.0.1:9/a", "subscribed_events": ["status.updated"]});
+        services
+            .create_destination(app.id, body.as_object().unwrap())
+            .await
+            .unwrap();
+        let body = json!({"label": "b", "url": "http://127.0.0.1:9/b", "subscribed_events": ["data.updated"]});
+        services
+            .create_destination(app.id, body.as_object().unwrap())
+            .await
+            .unwrap();
+
+        // A change that lost a race (the status read is stale) writes nothing.
+        let mut stale = created.session.clone();
+        stale.status = SessionStatus::InReview;
+        let err = services
+            .transition(
+                stale,
+                SessionStatus::Approved,
+                "status_change",
+                None,
+                "test",
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ServiceError::Core(CoreError::Rejected(_))));
+        assert_eq!(services.store.pending_delivery_count().await.unwrap(), 0);
+
+        // A change that applies writes one event for the one subscribed destination.
+        let declined = services
+            .transition(
+                created.session,
+                SessionStatus::Declined,
+                "status_change",
+                None,
+                "test",
+            )
+            .await
+            .unwrap();
+        assert_eq!(services.store.pending_delivery_count().await.unwrap(), 1);
+        // data.updated goes to the other destination only.
+        services.save_session_data_updated(&declined).await.unwrap();
+        assert_eq!(services.store.pending_delivery_count().await.unwrap(), 2);
+
+        let now = clock.now();
+        let lease = chrono::Duration::seconds(20);
+        let claims = services
+            .store
+            .claim_due_deliveries(now, now + lease, 10, &[])
+            .await
+            .unwrap();
+        assert_eq!(claims.len(), 2);
+        let event = services
+            .store
+            .webhook_event(app.id, claims[0].event_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(event.payload["session_id"], json!(declined.id));
+        // Leased: nobody else gets them.
+        assert!(services
+            .store
+            .claim_due_deliveries(now, now + lease, 10, &[])
+            .await
+            .unwrap()
+            .is_empty());
+        // The holder "crashes"; after the lease the rows come back, under a new lease.
+        let later = now + lease + chrono::Duration::seconds(1);
+        let again = services
+            .store
+            .claim_due_deliveries(later, later + lease, 10, &[])
+            .await
+            .unwrap();
+        assert_eq!(again.len(), 2);
+        // The old holder can no longer record anything.
+        assert!(!services
+            .store
+            .finish_attempt(
+                &claims[0],
+                &attempt_for(&claims[0], later),
+                NextStep::Failed
+            )
+            .await
+            .unwrap());
+        // The new holder schedules a retry: not due before its time.
+        let retry_at = later + chrono::Duration::seconds(60);
+        assert!(services
+            .store
+            .finish_attempt(
+                &again[0],
+                &attempt_for(&again[0], later),
+                NextStep::RetryAt(retry_at)
+            )
+            .await
+            .unwrap());
+        assert!(services
+            .store
+            .finish_attempt(
+                &again[1],
+                &attempt_for(&again[1], later),
+                NextStep::Delivered
+            )
+            .await
+            .unwrap());
+        assert!(services
+            .store
+            .claim_due_deliveries(later, later + lease, 10, &[])
+            .await
+            .unwrap()
+            .is_empty());
+        let due = services
+            .store
+            .claim_due_deliveries(retry_at, retry_at + lease, 10, &[])
+            .await
+            .unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].event_id, again[0].event_id);
+        assert_eq!(due[0].attempts, 1);
+        // Skipping a saturated destination leaves its rows alone.
+        services.store.release_deliveries(&due).await.unwrap();
+        assert!(services
+            .store
+            .claim_due_deliveries(retry_at, retry_at + lease, 10, &[due[0].destination_id])
+            .await
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn envelope_follows_the_contract() {
+        let mut session: Session = serde_json::from_value(json!({
+            "id": Uuid::new_v4(), "app_id": Uuid::new_v4(), "number": 1, "token": "t",
+            "workflow_id": Uuid::new_v4(), "workflow_version": 2, "status": "Resubmitted",
+            "environment": "live", "vendor_data": null, "callback": null,
+            "callback_method": "initiator", "metadata": null, "language": null,
+            "contact_details": null, "expected_details": null, "sandbox_scenario": null,
+            "has_portrait": false, "results": {}, "resubmit_info": {"nodes": ["feature_ocr"]},
+            "shared_from_session": null, "session_type": "API",
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+            "expires_at": "2026-01-08T00:00:00Z"
+        }))
+        .unwrap();
+        let at = Utc::now();
+        let id = Uuid::new_v4();
+        let e = session_envelope(&session, id, STATUS_UPDATED, at, Some(json!({"x": 1})));
+        assert_eq!(e["resubmit_info"], json!({"nodes": ["feature_ocr"]}));
+        assert!(e.get("decision").is_none() && e.get("vendor_data").is_none());
+        assert!(e.get("metadata").is_none());
+        assert_eq!(e["timestamp"], json!(at.timestamp()));
+        assert_eq!(e["created_at"], json!(at.timestamp()));
+        assert_eq!(e["event_id"], json!(id));
+        session.status = SessionStatus::Abandoned;
+        session.vendor_data = Some("u1".into());
+        session.metadata = Some(json!({"k": "v"}));
+        let e = session_envelope(&session, id, STATUS_UPDATED, at, Some(json!({"x": 1})));
+        assert_eq!(e["decision"], json!({"x": 1}));
+        assert!(e.get("resubmit_info").is_none());
+        assert_eq!(e["vendor_data"], "u1");
+        assert_eq!(e["metadata"], json!({"k": "v"}));
+        session.status = SessionStatus::InProgress;
+        let e = session_envelope(&session, id, STATUS_UPDATED, at, Some(json!({"x": 1})));
+        assert!(e.get("decision").is_none());
+    }
+}
