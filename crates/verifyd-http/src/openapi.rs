@@ -37,10 +37,11 @@ impl utoipa::Modify for ApiKeyScheme {
 }
 
 /// Paths served in their canonical form without a trailing slash (contract §0).
-const NO_SLASH: [&str; 3] = [
+const NO_SLASH: [&str; 4] = [
     "/system/healthcheck",
     "/generate-pdf",
     "/webhook/{webhook_uuid}",
+    "/webhook/{webhook_uuid}/resend",
 ];
 
 /// Builds every route together with the OpenAPI document describing them.

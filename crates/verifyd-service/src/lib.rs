@@ -13,6 +13,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;
+pub mod webhooks;
 pub mod workflows;
 
 use std::sync::Arc;
@@ -41,6 +42,8 @@ pub struct Services {
     pub engines: Arc<checks::Engines>,
     /// This node's cached 1:N face indexes, one per application.
     pub face_indexes: Arc<faces::FaceIndexes>,
+    /// Webhook delivery: the HTTP client and the delivery loop's wake-up signal.
+    pub webhooks: Arc<webhooks::WebhookRuntime>,
 }
 
 impl std::fmt::Debug for Services {
@@ -63,7 +66,12 @@ impl Services {
             settings.models_dir.clone(),
             screening::ScreeningLists::new(store.clone(), settings.sanctions_dir.clone()),
         );
+        let webhooks = webhooks::WebhookRuntime::new(
+            settings.webhook_retry_schedule.clone(),
+            settings.webhook_allow_private_targets,
+        )?;
         Ok(Self {
+            webhooks: Arc::new(webhooks),
             store,
             blobs,
             clock,

@@ -214,12 +214,17 @@ impl Services {
             session.resubmit_info = None;
         }
         let item = review(action, Some(from), Some(to), note, actor, now);
+        // The webhook events go in the same transaction: no event without the change.
+        let events = self
+            .session_events(&session, crate::webhooks::STATUS_UPDATED, Some(&item))
+            .await?;
         let applied = self
             .store
             .change_session_status(StatusChange {
                 from,
                 session: &session,
                 review: &item,
+                events: &events,
             })
             .await?;
         if !applied {
@@ -227,6 +232,9 @@ impl Services {
                 "The session changed while this request was processed; try again.".to_owned(),
             )
             .into());
+        }
+        if !events.is_empty() {
+            self.wake_webhook_workers();
         }
         tracing::info!(session_id = %session.id, from = %from, to = %to, "session status changed");
         Ok(session)

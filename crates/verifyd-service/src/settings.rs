@@ -15,6 +15,10 @@ pub struct Settings {
     pub models_dir: PathBuf,
     /// Sanctions/PEP list files for AML screening; none loaded when absent.
     pub sanctions_dir: Option<PathBuf>,
+    /// Delays before the retries of a failed webhook delivery (contract: 1 min, then 4 min).
+    pub webhook_retry_schedule: Vec<std::time::Duration>,
+    /// Allow webhook destinations on loopback/private/link-local addresses (development).
+    pub webhook_allow_private_targets: bool,
 }
 
 impl Settings {
@@ -26,6 +30,11 @@ impl Settings {
             register_per_ip_per_hour: 5,
             models_dir: PathBuf::from("models"),
             sanctions_dir: None,
+            webhook_retry_schedule: vec![
+                std::time::Duration::from_secs(60),
+                std::time::Duration::from_secs(240),
+            ],
+            webhook_allow_private_targets: false,
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod faces;
 pub mod sanctions;
 pub mod sessions;
 pub mod settings;
+pub mod webhooks;
 pub mod workflows;
 
 use chrono::{DateTime, Utc};

@@ -9,6 +9,7 @@ use verifyd_core::ids::{AppId, SessionId, WorkflowId};
 use verifyd_core::session::{ReviewItem, Session};
 use verifyd_core::status::SessionStatus;
 
+use crate::webhooks::NewEvent;
 use crate::{to_micros, Store, StoreError, StoreResult};
 
 /// Filters of `GET /v3/sessions/` that the database applies.
@@ -41,6 +42,9 @@ pub struct StatusChange<'a> {
     pub session: &'a Session,
     /// The activity item recording the change.
     pub review: &'a ReviewItem,
+    /// Webhook events the change causes: written in the same transaction, and only if the
+    /// change applies.
+    pub events: &'a [NewEvent],
 }
 
 impl Store {
@@ -184,6 +188,31 @@ impl Store {
         Ok(())
     }
 
+    /// Rewrites a session's record (no status change) and puts `events` (e.g. `data.updated`)
+    /// in the webhook outbox, in one transaction.
+    pub async fn save_session_with_events(
+        &self,
+        session: &Session,
+        events: &[NewEvent],
+    ) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "UPDATE sessions SET body_sealed = $1, updated_at = $2, country = $3, document_type = $4 \
+             WHERE app_id = $5 AND id = $6",
+        )
+        .bind(self.seal_session(session)?)
+        .bind(to_micros(session.updated_at))
+        .bind(session.id_field("issuing_state"))
+        .bind(session.id_field("document_type_code"))
+        .bind(session.app_id.to_string())
+        .bind(session.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        self.insert_events(&mut tx, events).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Applies a status change and records it, atomically; false when the session's status
     /// was no longer `change.from` (someone else changed it first).
     pub async fn change_session_status(&self, change: StatusChange<'_>) -> StoreResult<bool> {
@@ -208,6 +237,7 @@ impl Store {
             return Ok(false);
         }
         Self::insert_review(&mut tx, session.app_id, session.id, change.review).await?;
+        self.insert_events(&mut tx, change.events).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -337,10 +367,16 @@ impl Store {
         Ok((count, sessions))
     }
 
-    /// Deletes a session and its review items; false when absent.
+    /// Deletes a session, its review items and its webhook events (with their pending
+    /// deliveries and logged attempts, which hold its data); false when absent.
     pub async fn delete_session(&self, app: AppId, id: SessionId) -> StoreResult<bool> {
         let mut tx = self.pool().begin().await?;
         sqlx::query("DELETE FROM face_templates WHERE app_id = $1 AND session_id = $2")
+            .bind(app.to_string())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM webhook_events WHERE app_id = $1 AND session_id = $2")
             .bind(app.to_string())
             .bind(id.to_string())
             .execute(&mut *tx)

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub const DEFAULTS: &str = include_str!("../../../config.default.toml");
 
 /// Every configuration key (kept equal to the fields of [`Config`] by a test).
-const KEYS: [&str; 17] = [
+const KEYS: [&str; 19] = [
     "data_dir",
     "listen",
     "public_url",
@@ -30,6 +30,8 @@ const KEYS: [&str; 17] = [
     "sanctions_dir",
     "lists_sources",
     "lists_refresh_hours",
+    "webhook_retry_schedule",
+    "webhook_allow_private_targets",
 ];
 
 /// Raw configuration as read from the layers.
@@ -70,6 +72,10 @@ pub struct Config {
     pub lists_sources: Vec<String>,
     /// Hours between two downloads of `lists_sources`.
     pub lists_refresh_hours: u64,
+    /// Delays before webhook retries, e.g. `1m,4m`.
+    pub webhook_retry_schedule: String,
+    /// Allow webhook destinations on loopback/private/link-local addresses.
+    pub webhook_allow_private_targets: bool,
 }
 
 /// Command-line overrides (highest precedence).
@@ -123,6 +129,7 @@ impl Config {
         if self.lists_refresh_hours == 0 {
             bail!("lists_refresh_hours must be at least 1");
         }
+        self.webhook_retry_schedule()?;
         Ok(())
     }
 
@@ -139,6 +146,12 @@ impl Config {
             .iter()
             .map(|spec| crate::lists::RefreshSource::parse(spec))
             .collect()
+    }
+
+    /// The parsed webhook retry schedule.
+    pub fn webhook_retry_schedule(&self) -> anyhow::Result<Vec<std::time::Duration>> {
+        verifyd_service::webhooks::parse_retry_schedule(&self.webhook_retry_schedule)
+            .map_err(|e| anyhow::anyhow!("webhook_retry_schedule: {e}"))
     }
 
     /// The database URL in effect.

@@ -87,6 +87,15 @@ enum BenchCommand {
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
     },
+    /// Webhook delivery: events/s and status-change → delivery latency to a local receiver.
+    Webhooks {
+        /// Status changes (each one `status.updated` webhook).
+        #[arg(long, default_value_t = 2000)]
+        events: usize,
+        /// Concurrent API clients making the changes.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
     /// Face detection + embedding latency and 1:N search time.
     Faces {
         /// Models folder.
@@ -331,6 +340,10 @@ fn main() -> anyhow::Result<()> {
                     requests,
                     concurrency,
                 } => runtime()?.block_on(tools::bench_api(requests, concurrency))?,
+                BenchCommand::Webhooks {
+                    events,
+                    concurrency,
+                } => runtime()?.block_on(tools::bench_webhooks(events, concurrency))?,
                 BenchCommand::Faces {
                     models,
                     selfie,
@@ -393,6 +406,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         let every = std::time::Duration::from_secs(config.lists_refresh_hours * 3600);
         tokio::spawn(lists::refresh_forever(services.clone(), sources, every))
     });
+    let webhook_worker = services.spawn_webhook_worker();
     let state = bootstrap::http_state(&config, services);
     let app = verifyd_http::app(state);
     tracing::info!(address = %bound, data_dir = %config.data_dir.display(), "verifyd listening");
@@ -412,6 +426,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if let Some(refresher) = refresher {
         refresher.abort();
     }
+    // Deliveries in flight finish (each within its timeout); unsent ones stay in the outbox.
+    webhook_worker.shutdown().await;
     store.close().await;
     Ok(())
 }

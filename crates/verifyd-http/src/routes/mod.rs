@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod checks;
 pub mod sessions;
 pub mod system;
+pub mod webhooks;
 pub mod workflows;
 
 use serde::Serialize;
@@ -26,6 +27,7 @@ pub fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     let router = accounts::routes(router);
     let router = workflows::routes(router);
     let router = checks::routes(router);
+    let router = webhooks::routes(router);
     sessions::routes(router)
 }
 

@@ -17,3 +17,4 @@ mod durability;
 mod sanctions;
 mod sdk;
 mod system;
+mod webhooks;

@@ -256,7 +256,6 @@ pub struct TestServer {
     logs: TempDir,
     // Dropped after the process is gone (see `Drop`): the database, then the data directory.
     // Held so the PostgreSQL test database is dropped with the server.
-    #[allow(dead_code)]
     database: Option<TestDatabase>,
     data_dir: TempDir,
 }
@@ -348,6 +347,12 @@ impl TestServer {
         };
         self.child = Some(child);
         self.addr = Some(addr);
+    }
+
+    /// The URL of this server's own PostgreSQL database (None on SQLite), so that a second
+    /// server can share it.
+    pub fn database_url(&self) -> Option<String> {
+        self.database.as_ref().map(|db| db.url.clone())
     }
 
     /// The bound address of the running server.
