@@ -4,13 +4,18 @@
 //! crate only parses requests, calls these, and renders results.
 
 pub mod accounts;
+pub mod billing;
 pub mod checks;
 pub mod error;
+pub mod lists;
 pub mod mail;
+pub mod questionnaires;
 pub mod secrets;
 pub mod sessions;
 pub mod settings;
+pub mod sharing;
 pub mod tokens;
+pub mod users;
 pub mod workflows;
 
 use std::sync::Arc;

@@ -15,6 +15,8 @@ pub struct Settings {
     pub models_dir: PathBuf,
     /// Sanctions/PEP list files for AML screening; none loaded when absent.
     pub sanctions_dir: Option<PathBuf>,
+    /// Credits, prices and top-up (off by default).
+    pub billing: crate::billing::BillingSettings,
 }
 
 impl Settings {
@@ -26,6 +28,7 @@ impl Settings {
             register_per_ip_per_hour: 5,
             models_dir: PathBuf::from("models"),
             sanctions_dir: None,
+            billing: crate::billing::BillingSettings::default(),
         }
     }
 }

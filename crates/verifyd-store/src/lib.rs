@@ -13,8 +13,11 @@ pub mod accounts;
 pub mod apps;
 pub mod blobs;
 pub mod crypto;
+pub mod extras;
+pub mod lists;
 pub mod sessions;
 pub mod settings;
+pub mod users;
 pub mod workflows;
 
 use chrono::{DateTime, Utc};
