@@ -25,7 +25,11 @@ pub fn parse_credits(raw: &str) -> Option<i64> {
     {
         return None;
     }
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
     let fraction: i64 = format!("{fraction:0<4}").parse().ok()?;
     whole.checked_mul(UNITS_PER_DOLLAR)?.checked_add(fraction)
 }

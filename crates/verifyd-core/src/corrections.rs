@@ -48,7 +48,9 @@ pub fn document_type_name(code: &str) -> &'static str {
 pub struct IdDataPatch(pub Map<String, Value>);
 
 fn choice(raw: &Value, choices: &[&str], upper: bool) -> Result<String, String> {
-    let text = raw.as_str().ok_or_else(|| "Not a valid string.".to_owned())?;
+    let text = raw
+        .as_str()
+        .ok_or_else(|| "Not a valid string.".to_owned())?;
     let wanted = if upper {
         text.trim().to_uppercase()
     } else {
@@ -198,10 +200,7 @@ mod tests {
         })))
         .unwrap();
         let mut element = obj(json!({"first_name": "X", "status": "Approved"}));
-        patch.apply(
-            &mut element,
-            NaiveDate::from_ymd_opt(2026, 5, 14).unwrap(),
-        );
+        patch.apply(&mut element, NaiveDate::from_ymd_opt(2026, 5, 14).unwrap());
         assert_eq!(element["full_name"], "Anna Maria");
         assert_eq!(element["age"], 35);
         assert_eq!(element["document_type"], "Passport");
@@ -212,7 +211,14 @@ mod tests {
             "issuing_state": "Spain", "extra_fields": [1], "document_number": 5
         })))
         .unwrap_err();
-        for field in ["gender", "date_of_birth", "marital_status", "issuing_state", "extra_fields", "document_number"] {
+        for field in [
+            "gender",
+            "date_of_birth",
+            "marital_status",
+            "issuing_state",
+            "extra_fields",
+            "document_number",
+        ] {
             assert!(errors.0.contains_key(field), "{field}");
         }
         assert!(IdDataPatch::parse(&obj(json!({"nope": 1}))).is_err());

@@ -262,7 +262,9 @@ pub fn value_from_session(session: &Session, entry_type: EntryType) -> Option<St
         EntryType::Phone => {
             from_results("phone_verifications", "full_number").or_else(|| contact("phone"))
         }
-        EntryType::Email => from_results("email_verifications", "email").or_else(|| contact("email")),
+        EntryType::Email => {
+            from_results("email_verifications", "email").or_else(|| contact("email"))
+        }
         EntryType::IpAddress => from_results("ip_analyses", "ip_address"),
         EntryType::Country => from_results("id_verifications", "issuing_state"),
         EntryType::User => session.vendor_data.clone(),
@@ -692,7 +694,10 @@ mod tests {
             .unwrap_err();
         assert_eq!(errors.0["name"], vec!["This field is required."]);
         assert!(errors.0["list_type"][0].contains("system lists"));
-        assert_eq!(errors.0["entry_type"], vec!["\"eye\" is not a valid choice."]);
+        assert_eq!(
+            errors.0["entry_type"],
+            vec!["\"eye\" is not a valid choice."]
+        );
         let record = ListRecord {
             id: ListId::new(),
             app_id: AppId::new(),

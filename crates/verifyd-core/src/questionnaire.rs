@@ -138,7 +138,10 @@ fn translations(
             }
             for (language, text) in map {
                 if !text.is_string() {
-                    errors.add(key, format!("The \"{language}\" translation must be a string."));
+                    errors.add(
+                        key,
+                        format!("The \"{language}\" translation must be a string."),
+                    );
                 }
             }
             Some(map.clone())
@@ -172,8 +175,13 @@ fn parse_element(
             Some(t.to_lowercase())
         }
         Some(other) => {
-            let shown = other.as_str().map_or_else(|| other.to_string(), str::to_owned);
-            errors.add("element_type", format!("\"{shown}\" is not a valid choice."));
+            let shown = other
+                .as_str()
+                .map_or_else(|| other.to_string(), str::to_owned);
+            errors.add(
+                "element_type",
+                format!("\"{shown}\" is not a valid choice."),
+            );
             None
         }
     };
@@ -181,7 +189,10 @@ fn parse_element(
         None | Some(Value::Null) => format!("question_{}", index + 1),
         Some(Value::String(id)) if !id.trim().is_empty() && id.len() <= 100 => id.clone(),
         Some(_) => {
-            errors.add("id", "Must be a non-empty string of at most 100 characters.");
+            errors.add(
+                "id",
+                "Must be a non-empty string of at most 100 characters.",
+            );
             String::new()
         }
     };
@@ -311,7 +322,10 @@ impl QuestionnaireSpec {
                 None
             }
             Some(Value::String(t)) if t.chars().count() > 255 => {
-                errors.add("title", "Ensure this field has no more than 255 characters.");
+                errors.add(
+                    "title",
+                    "Ensure this field has no more than 255 characters.",
+                );
                 None
             }
             Some(Value::String(t)) => Some(t.clone()),
@@ -351,13 +365,18 @@ impl QuestionnaireSpec {
                         }
                         Some(_) => {}
                         None => {
-                            let shown = item.as_str().map_or_else(|| item.to_string(), str::to_owned);
+                            let shown = item
+                                .as_str()
+                                .map_or_else(|| item.to_string(), str::to_owned);
                             errors.add("languages", format!("\"{shown}\" is not a valid choice."))
                         }
                     }
                 }
                 if !out.is_empty() && !out.iter().any(|l| l == "en") {
-                    errors.add("languages", "English (\"en\") must be one of the languages.");
+                    errors.add(
+                        "languages",
+                        "English (\"en\") must be one of the languages.",
+                    );
                 }
                 out
             }
@@ -374,12 +393,18 @@ impl QuestionnaireSpec {
                     if languages.iter().any(|l| l == "en") {
                         "en".to_owned()
                     } else {
-                        languages.first().cloned().unwrap_or_else(|| "en".to_owned())
+                        languages
+                            .first()
+                            .cloned()
+                            .unwrap_or_else(|| "en".to_owned())
                     }
                 }),
             Some(Value::String(d)) => {
                 if !languages.is_empty() && !languages.iter().any(|l| l.eq_ignore_ascii_case(d)) {
-                    errors.add("default_language", "The default language must be one of the languages.");
+                    errors.add(
+                        "default_language",
+                        "The default language must be one of the languages.",
+                    );
                 }
                 d.clone()
             }
@@ -413,7 +438,10 @@ impl QuestionnaireSpec {
                 for (index, item) in items.iter().enumerate() {
                     match parse_element(item, index, &languages) {
                         Ok(element) => {
-                            if form_elements.iter().any(|e: &FormElement| e.id == element.id) {
+                            if form_elements
+                                .iter()
+                                .any(|e: &FormElement| e.id == element.id)
+                            {
                                 failed = true;
                                 nested.push(json!({"id": ["Element ids must be unique."]}));
                             } else {
@@ -428,7 +456,9 @@ impl QuestionnaireSpec {
                     }
                 }
                 if failed {
-                    errors.0.insert("form_elements".into(), Value::Array(nested));
+                    errors
+                        .0
+                        .insert("form_elements".into(), Value::Array(nested));
                 }
             }
             Some(_) => errors.add("form_elements", "Expected a list of items."),
@@ -537,7 +567,10 @@ mod tests {
     fn every_element_type_is_accepted() {
         let mut elements: Vec<Value> = ELEMENT_TYPES.iter().map(|t| element(t)).collect();
         for e in &mut elements {
-            if matches!(e["element_type"].as_str(), Some("multiple_choice" | "checkbox")) {
+            if matches!(
+                e["element_type"].as_str(),
+                Some("multiple_choice" | "checkbox")
+            ) {
                 e["options"] = json!([{"label": {"en": "A", "es": "A"}}, {"value": "b", "label": {"en": "B", "es": "B"}}]);
             }
         }
@@ -591,8 +624,10 @@ mod tests {
         let errors = QuestionnaireSpec::parse(&obj(json!({"graph": {}})), None).unwrap_err();
         assert!(errors["graph"].is_string());
         let errors = QuestionnaireSpec::parse(
-            &obj(json!({"title": "T", "languages": ["es"], "default_language": "fr",
-                "form_elements": [element("date")]})),
+            &obj(
+                json!({"title": "T", "languages": ["es"], "default_language": "fr",
+                "form_elements": [element("date")]}),
+            ),
             None,
         )
         .unwrap_err();
@@ -607,13 +642,18 @@ mod tests {
             None,
         )
         .unwrap();
-        let patched =
-            QuestionnaireSpec::parse(&obj(json!({"title": "New", "is_active": false})), Some(&base))
-                .unwrap();
+        let patched = QuestionnaireSpec::parse(
+            &obj(json!({"title": "New", "is_active": false})),
+            Some(&base),
+        )
+        .unwrap();
         assert_eq!(patched.title, "New");
         assert!(!patched.is_active);
         assert_eq!(patched.form_elements, base.form_elements);
         // Adding a language requires the stored elements to be translated.
-        assert!(QuestionnaireSpec::parse(&obj(json!({"languages": ["en", "es"]})), Some(&base)).is_err());
+        assert!(
+            QuestionnaireSpec::parse(&obj(json!({"languages": ["en", "es"]})), Some(&base))
+                .is_err()
+        );
     }
 }

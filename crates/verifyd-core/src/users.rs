@@ -170,7 +170,11 @@ fn text_patch(
     }
 }
 
-fn list_patch(body: &Map<String, Value>, key: &str, errors: &mut FieldErrors) -> Patch<Vec<String>> {
+fn list_patch(
+    body: &Map<String, Value>,
+    key: &str,
+    errors: &mut FieldErrors,
+) -> Patch<Vec<String>> {
     match body.get(key) {
         None => Patch::Absent,
         Some(Value::Null) => Patch::Null,
@@ -298,7 +302,10 @@ fn push_unique(list: &mut Vec<String>, value: Option<String>) {
 /// `sessions` are the user's sessions, newest first.
 pub fn user_json(user: &UserRecord, sessions: &[Session], detail: bool) -> Value {
     let newest_id_field = |key: &str| sessions.iter().find_map(|s| s.id_field(key));
-    let full_name = user.full_name.clone().or_else(|| newest_id_field("full_name"));
+    let full_name = user
+        .full_name
+        .clone()
+        .or_else(|| newest_id_field("full_name"));
     let date_of_birth = user
         .date_of_birth
         .clone()
@@ -323,7 +330,10 @@ pub fn user_json(user: &UserRecord, sessions: &[Session], detail: bool) -> Value
             if element.get("status").and_then(Value::as_str) == Some("Approved") {
                 push_unique(
                     &mut emails,
-                    element.get("email").and_then(Value::as_str).map(str::to_owned),
+                    element
+                        .get("email")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
                 );
             }
         }
@@ -437,9 +447,12 @@ mod tests {
     fn patch_distinguishes_absent_null_and_value() {
         let now = Utc::now();
         let mut user = UserRecord::new("u-1", now);
-        UserInput::parse(&obj(json!({"display_name": "Ann", "metadata": {"a": 1}})), false)
-            .unwrap()
-            .apply(&mut user, now);
+        UserInput::parse(
+            &obj(json!({"display_name": "Ann", "metadata": {"a": 1}})),
+            false,
+        )
+        .unwrap()
+        .apply(&mut user, now);
         assert_eq!(user.display_name.as_deref(), Some("Ann"));
         UserInput::parse(&obj(json!({"metadata": null})), false)
             .unwrap()
@@ -455,7 +468,10 @@ mod tests {
             false,
         )
         .unwrap_err();
-        assert_eq!(errors.0["status"], vec!["\"INVALID\" is not a valid choice."]);
+        assert_eq!(
+            errors.0["status"],
+            vec!["\"INVALID\" is not a valid choice."]
+        );
         assert_eq!(
             errors.0["date_of_birth"],
             vec!["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]

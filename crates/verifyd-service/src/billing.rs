@@ -56,7 +56,10 @@ impl BillingSettings {
             let feature = Feature::parse(feature)
                 .ok_or_else(|| format!("billing_prices: unknown feature {feature}"))?;
             let units = parse_credits(amount).ok_or_else(|| {
-                format!("billing_prices.{}: {amount:?} is not a decimal amount", feature.as_str())
+                format!(
+                    "billing_prices.{}: {amount:?} is not a decimal amount",
+                    feature.as_str()
+                )
             })?;
             self.prices.insert(feature.as_str().to_owned(), units);
         }
@@ -212,7 +215,13 @@ impl Services {
     ) -> ServiceResult<()> {
         if price > 0 && self.settings.billing.applies_to(app.environment) {
             self.store
-                .add_credits(app.org_id, -price, "request", Some(request_id), self.clock.now())
+                .add_credits(
+                    app.org_id,
+                    -price,
+                    "request",
+                    Some(request_id),
+                    self.clock.now(),
+                )
                 .await?;
         }
         Ok(())
@@ -227,7 +236,10 @@ impl Services {
             session.status,
             SessionStatus::Approved | SessionStatus::Declined | SessionStatus::InReview
         );
-        if !decided || !billing.applies_to(session.environment) || session.shared_from_session.is_some() {
+        if !decided
+            || !billing.applies_to(session.environment)
+            || session.shared_from_session.is_some()
+        {
             return Ok(());
         }
         let Some(app) = self.store.application(session.app_id).await? else {
@@ -272,7 +284,10 @@ impl Services {
             ("line_items[0][quantity]", "1"),
             ("line_items[0][price_data][currency]", "usd"),
             ("line_items[0][price_data][unit_amount]", &cents),
-            ("line_items[0][price_data][product_data][name]", "verifyd credits"),
+            (
+                "line_items[0][price_data][product_data][name]",
+                "verifyd credits",
+            ),
         ];
         let url = format!(
             "{}/v1/checkout/sessions",

@@ -30,6 +30,7 @@ use std::sync::Arc;
 use tokio::sync::{OnceCell, Semaphore};
 use uuid::Uuid;
 use verifyd_core::tenant::{Application, Environment};
+use verifyd_core::workflow::Feature;
 use verifyd_core::FieldErrors;
 use verifyd_documents::{DocumentError, DocumentPolicy, DocumentReader, IdVerification};
 use verifyd_faces::report::{
@@ -319,6 +320,18 @@ impl Services {
         }
     }
 
+    /// Charges a completed live request, then hands its response back.
+    async fn billed<T>(
+        &self,
+        app: &Application,
+        price: i64,
+        response: ApiResponse<T>,
+    ) -> ServiceResult<ApiResponse<T>> {
+        self.charge_request(app, price, &response.request_id.to_string())
+            .await?;
+        Ok(response)
+    }
+
     /// Compares a selfie with a reference image.
     pub async fn face_match(
         &self,
@@ -329,6 +342,9 @@ impl Services {
         if app.environment == Environment::Sandbox {
             return Ok(self.envelope(request, mocks::face_match()));
         }
+        let price = self
+            .require_request_credits(app, Feature::FaceMatch)
+            .await?;
         let engine = self.engines.faces().await?;
         let result = self
             .engines
@@ -348,7 +364,8 @@ impl Services {
                 ))
             })
             .await??;
-        Ok(self.envelope(request, result))
+        self.billed(app, price, self.envelope(request, result))
+            .await
     }
 
     /// Passive liveness of a selfie.
@@ -361,10 +378,13 @@ impl Services {
         if app.environment == Environment::Sandbox {
             return Ok(self.envelope(request, mocks::passive_liveness()));
         }
-        self.selfie_check(input, request, |engine, selfie, input| {
-            engine.passive_liveness_result(selfie, input.liveness_decline_threshold)
-        })
-        .await
+        let price = self.require_request_credits(app, Feature::Liveness).await?;
+        let response = self
+            .selfie_check(input, request, |engine, selfie, input| {
+                engine.passive_liveness_result(selfie, input.liveness_decline_threshold)
+            })
+            .await?;
+        self.billed(app, price, response).await
     }
 
     /// Age estimation (with liveness) of a selfie.
@@ -377,14 +397,19 @@ impl Services {
         if app.environment == Environment::Sandbox {
             return Ok(self.envelope(request, mocks::age_estimation()));
         }
-        self.selfie_check(input, request, |engine, selfie, input| {
-            engine.age_estimation_result(
-                selfie,
-                input.liveness_decline_threshold,
-                input.minimum_age,
-            )
-        })
-        .await
+        let price = self
+            .require_request_credits(app, Feature::AgeEstimation)
+            .await?;
+        let response = self
+            .selfie_check(input, request, |engine, selfie, input| {
+                engine.age_estimation_result(
+                    selfie,
+                    input.liveness_decline_threshold,
+                    input.minimum_age,
+                )
+            })
+            .await?;
+        self.billed(app, price, response).await
     }
 
     /// Analyses the selfie fully (liveness and age) on the inference pool, then builds the
@@ -422,6 +447,7 @@ impl Services {
         if app.environment == Environment::Sandbox {
             return Ok(self.envelope(request, mocks::id_verification()));
         }
+        let price = self.require_request_credits(app, Feature::Ocr).await?;
         let reader = self.engines.documents().await?;
         let mut policy = DocumentPolicy::new(self.clock.now().date_naive());
         policy.minimum_age = input.minimum_age;
@@ -435,7 +461,8 @@ impl Services {
                 }
             })
             .await??;
-        Ok(self.envelope(request, result))
+        self.billed(app, price, self.envelope(request, result))
+            .await
     }
 
     /// Screens a name against the loaded sanctions and PEP lists.
@@ -454,7 +481,9 @@ impl Services {
             let result = verifyd_screening::decide(&query, &[], &thresholds);
             return Ok(self.envelope(request, result));
         }
+        let price = self.require_request_credits(app, Feature::Aml).await?;
         let Some(index) = self.engines.screening().await? else {
+            // Nothing was screened, so nothing is charged.
             return Ok(self.envelope(request, lists_not_loaded(&query, &thresholds)));
         };
         let result = self
@@ -468,7 +497,8 @@ impl Services {
                 verifyd_screening::decide(&query, &hits, &thresholds)
             })
             .await?;
-        Ok(self.envelope(request, result))
+        self.billed(app, price, self.envelope(request, result))
+            .await
     }
 }
 

@@ -70,7 +70,12 @@ impl Services {
             ("phone_verifications", "full_number", EntryType::Phone),
             ("email_verifications", "email", EntryType::Email),
         ] {
-            for element in results.get(array).and_then(Value::as_array).into_iter().flatten() {
+            for element in results
+                .get(array)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if let Some(value) = element
                     .get(key)
                     .and_then(Value::as_str)
@@ -95,13 +100,17 @@ impl Services {
         limit: i64,
         offset: i64,
     ) -> ServiceResult<(i64, Vec<ListRecord>)> {
-        self.store.ensure_system_lists(app, self.clock.now()).await?;
+        self.store
+            .ensure_system_lists(app, self.clock.now())
+            .await?;
         Ok(self.store.lists(app, filter, limit, offset).await?)
     }
 
     /// One list.
     pub async fn list(&self, app: AppId, id: ListId) -> ServiceResult<ListRecord> {
-        self.store.ensure_system_lists(app, self.clock.now()).await?;
+        self.store
+            .ensure_system_lists(app, self.clock.now())
+            .await?;
         self.store
             .list(app, id)
             .await?
@@ -141,7 +150,9 @@ impl Services {
     ) -> ServiceResult<ListRecord> {
         let mut list = self.list(app, id).await?;
         if list.is_system {
-            return Err(CoreError::Forbidden("System blocklists cannot be modified.".to_owned()).into());
+            return Err(
+                CoreError::Forbidden("System blocklists cannot be modified.".to_owned()).into(),
+            );
         }
         let patch = ListPatch::parse(body, &list)?;
         if let Some(name) = patch.name {
@@ -159,7 +170,9 @@ impl Services {
     pub async fn delete_list(&self, app: AppId, id: ListId) -> ServiceResult<()> {
         let list = self.list(app, id).await?;
         if list.is_system {
-            return Err(CoreError::Forbidden("System blocklists cannot be deleted.".to_owned()).into());
+            return Err(
+                CoreError::Forbidden("System blocklists cannot be deleted.".to_owned()).into(),
+            );
         }
         self.store.delete_list(app, id).await?;
         Ok(())
@@ -241,7 +254,8 @@ impl Services {
         } else {
             "reference_session_id"
         };
-        let normalised = normalise(list.entry_type, &raw).map_err(|m| CoreError::field(field, m))?;
+        let normalised =
+            normalise(list.entry_type, &raw).map_err(|m| CoreError::field(field, m))?;
         let entry = ListEntry {
             id: ListEntryId::new(),
             list_id: list.id,
@@ -326,26 +340,32 @@ impl Services {
             _ => return Err(errors.into()),
         };
         let session = self.session(app, session_id).await?;
-        self.store.ensure_system_lists(app, self.clock.now()).await?;
+        self.store
+            .ensure_system_lists(app, self.clock.now())
+            .await?;
         let mut items = Vec::new();
         for (name, entry_type) in wanted {
             if entry_type == EntryType::Face {
-                items.push(json!({"type": name, "status": "not_supported", "detail": FACE_NOT_SUPPORTED}));
+                items.push(
+                    json!({"type": name, "status": "not_supported", "detail": FACE_NOT_SUPPORTED}),
+                );
                 continue;
             }
             let Some(list) = self.store.system_list(app, entry_type).await? else {
                 continue;
             };
             let value = value_from_session(&session, entry_type);
-            let normalised = value
-                .as_deref()
-                .and_then(|v| normalise(entry_type, v).ok());
+            let normalised = value.as_deref().and_then(|v| normalise(entry_type, v).ok());
             let status = if !add {
                 let removed = self
                     .store
                     .delete_list_entries_matching(app, &list, normalised.as_deref(), session.id)
                     .await?;
-                if removed > 0 { "removed" } else { "not_in_blocklist" }
+                if removed > 0 {
+                    "removed"
+                } else {
+                    "not_in_blocklist"
+                }
             } else if let Some(normalised) = normalised {
                 let entry = ListEntry {
                     id: ListEntryId::new(),
@@ -395,7 +415,9 @@ impl Services {
                 }
             },
         };
-        self.store.ensure_system_lists(app, self.clock.now()).await?;
+        self.store
+            .ensure_system_lists(app, self.clock.now())
+            .await?;
         let mut items = Vec::new();
         for (name, entry_type) in types {
             let Some(list) = self.store.system_list(app, entry_type).await? else {

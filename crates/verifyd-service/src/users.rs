@@ -126,9 +126,11 @@ impl Services {
                 CoreError::field("status", format!("\"{raw}\" is not a valid choice."))
             })?,
             Some(other) => {
-                return Err(
-                    CoreError::field("status", format!("\"{other}\" is not a valid choice.")).into(),
+                return Err(CoreError::field(
+                    "status",
+                    format!("\"{other}\" is not a valid choice."),
                 )
+                .into())
             }
         };
         let comment = body
@@ -157,7 +159,9 @@ impl Services {
         let delete_all = match body.get("delete_all") {
             None | Some(Value::Null) => false,
             Some(Value::Bool(b)) => *b,
-            Some(_) => return Err(CoreError::field("delete_all", "Must be a valid boolean.").into()),
+            Some(_) => {
+                return Err(CoreError::field("delete_all", "Must be a valid boolean.").into())
+            }
         };
         let targets: Vec<String> = if delete_all {
             self.store.all_vendor_data(app).await?
@@ -186,9 +190,17 @@ impl Services {
             }
             if let Some(ids) = body.get("didit_internal_id_list").filter(|v| !v.is_null()) {
                 let Some(ids) = ids.as_array() else {
-                    return Err(CoreError::field("didit_internal_id_list", "Expected a list of items.").into());
+                    return Err(CoreError::field(
+                        "didit_internal_id_list",
+                        "Expected a list of items.",
+                    )
+                    .into());
                 };
-                let wanted: Vec<String> = ids.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+                let wanted: Vec<String> = ids
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect();
                 if wanted.len() != ids.len() {
                     errors.add("didit_internal_id_list", "Expected a list of UUID strings.");
                 }

@@ -25,13 +25,15 @@ impl Store {
 
     /// Saves a changed questionnaire.
     pub async fn save_questionnaire(&self, app: AppId, q: &Questionnaire) -> StoreResult<()> {
-        sqlx::query("UPDATE questionnaires SET body = $1, updated_at = $2 WHERE app_id = $3 AND id = $4")
-            .bind(serde_json::to_string(q).map_err(|e| StoreError::Corrupt(e.to_string()))?)
-            .bind(to_micros(q.updated_at))
-            .bind(app.to_string())
-            .bind(q.id.to_string())
-            .execute(self.pool())
-            .await?;
+        sqlx::query(
+            "UPDATE questionnaires SET body = $1, updated_at = $2 WHERE app_id = $3 AND id = $4",
+        )
+        .bind(serde_json::to_string(q).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+        .bind(to_micros(q.updated_at))
+        .bind(app.to_string())
+        .bind(q.id.to_string())
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 
@@ -48,7 +50,8 @@ impl Store {
             .await?;
         row.map(|r| {
             let body: String = r.try_get("body")?;
-            serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("questionnaire: {e}")))
+            serde_json::from_str(&body)
+                .map_err(|e| StoreError::Corrupt(format!("questionnaire: {e}")))
         })
         .transpose()
     }
@@ -60,10 +63,11 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> StoreResult<(i64, Vec<Questionnaire>)> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM questionnaires WHERE app_id = $1")
-            .bind(app.to_string())
-            .fetch_one(self.pool())
-            .await?;
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM questionnaires WHERE app_id = $1")
+                .bind(app.to_string())
+                .fetch_one(self.pool())
+                .await?;
         let rows = sqlx::query(
             "SELECT body FROM questionnaires WHERE app_id = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",
         )
@@ -117,12 +121,18 @@ impl Store {
     }
 
     /// Gives a claim back when the import failed after claiming.
-    pub async fn release_shared_import(&self, receiver: AppId, source: SessionId) -> StoreResult<()> {
-        sqlx::query("DELETE FROM shared_imports WHERE source_session_id = $1 AND receiver_app_id = $2")
-            .bind(source.to_string())
-            .bind(receiver.to_string())
-            .execute(self.pool())
-            .await?;
+    pub async fn release_shared_import(
+        &self,
+        receiver: AppId,
+        source: SessionId,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "DELETE FROM shared_imports WHERE source_session_id = $1 AND receiver_app_id = $2",
+        )
+        .bind(source.to_string())
+        .bind(receiver.to_string())
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 

@@ -87,14 +87,13 @@ impl Store {
         let entry_type = filter.entry_type.map(|t| t.as_str().to_owned());
         let where_sql = "l.app_id = $1 AND ($2 IS NULL OR l.list_type = $2) \
                          AND ($3 IS NULL OR l.entry_type = $3)";
-        let count: i64 = sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM lists l WHERE {where_sql}"
-        ))
-        .bind(app.to_string())
-        .bind(list_type.clone())
-        .bind(entry_type.clone())
-        .fetch_one(self.pool())
-        .await?;
+        let count: i64 =
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM lists l WHERE {where_sql}"))
+                .bind(app.to_string())
+                .bind(list_type.clone())
+                .bind(entry_type.clone())
+                .fetch_one(self.pool())
+                .await?;
         let rows = sqlx::query(&format!(
             "SELECT {LIST_COLUMNS} FROM lists l WHERE {where_sql} \
              ORDER BY CASE WHEN l.system_key IS NULL THEN 1 ELSE 0 END, l.created_at, l.id \
@@ -182,14 +181,13 @@ impl Store {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        let affected = sqlx::query(
-            "DELETE FROM lists WHERE app_id = $1 AND id = $2 AND system_key IS NULL",
-        )
-        .bind(app.to_string())
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let affected =
+            sqlx::query("DELETE FROM lists WHERE app_id = $1 AND id = $2 AND system_key IS NULL")
+                .bind(app.to_string())
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
         tx.commit().await?;
         Ok(affected == 1)
     }

@@ -105,11 +105,12 @@ impl Store {
 
     /// Whether any session of the application carries this vendor_data.
     pub async fn has_sessions_for(&self, app: AppId, vendor_data: &str) -> StoreResult<bool> {
-        let row = sqlx::query("SELECT id FROM sessions WHERE app_id = $1 AND vendor_data = $2 LIMIT 1")
-            .bind(app.to_string())
-            .bind(vendor_data)
-            .fetch_optional(self.pool())
-            .await?;
+        let row =
+            sqlx::query("SELECT id FROM sessions WHERE app_id = $1 AND vendor_data = $2 LIMIT 1")
+                .bind(app.to_string())
+                .bind(vendor_data)
+                .fetch_optional(self.pool())
+                .await?;
         Ok(row.is_some())
     }
 
@@ -156,12 +157,13 @@ impl Store {
 
     /// Deletes the stored user; false when there was none.
     pub async fn delete_user(&self, app: AppId, vendor_data: &str) -> StoreResult<bool> {
-        let affected = sqlx::query("DELETE FROM vendor_users WHERE app_id = $1 AND vendor_data = $2")
-            .bind(app.to_string())
-            .bind(vendor_data)
-            .execute(self.pool())
-            .await?
-            .rows_affected();
+        let affected =
+            sqlx::query("DELETE FROM vendor_users WHERE app_id = $1 AND vendor_data = $2")
+                .bind(app.to_string())
+                .bind(vendor_data)
+                .execute(self.pool())
+                .await?
+                .rows_affected();
         Ok(affected == 1)
     }
 }

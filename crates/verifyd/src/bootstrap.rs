@@ -66,6 +66,7 @@ pub async fn services(config: &Config, bound: SocketAddr) -> anyhow::Result<Serv
         register_per_ip_per_hour: config.rate_limit_registrations_per_hour,
         models_dir: config.models_dir.clone(),
         sanctions_dir: config.sanctions_dir.clone(),
+        billing: config.billing().map_err(anyhow::Error::msg)?,
     };
     Ok(Services::new(store, blobs, Arc::new(SystemClock), mailer, settings).await?)
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub const DEFAULTS: &str = include_str!("../../../config.default.toml");
 
 /// Every configuration key (kept equal to the fields of [`Config`] by a test).
-const KEYS: [&str; 15] = [
+const KEYS: [&str; 18] = [
     "data_dir",
     "listen",
     "public_url",
@@ -28,6 +28,9 @@ const KEYS: [&str; 15] = [
     "log_format",
     "models_dir",
     "sanctions_dir",
+    "billing_enabled",
+    "billing_prices",
+    "stripe_secret_key",
 ];
 
 /// Raw configuration as read from the layers.
@@ -64,6 +67,12 @@ pub struct Config {
     pub models_dir: PathBuf,
     /// Sanctions/PEP list files for `/v3/aml/`; AML results say no lists are loaded when absent.
     pub sanctions_dir: Option<PathBuf>,
+    /// Check and charge credits for live sessions and standalone calls.
+    pub billing_enabled: bool,
+    /// Price per feature (`OCR`, `FACE_MATCH`…) as a decimal string of dollars.
+    pub billing_prices: std::collections::BTreeMap<String, String>,
+    /// Stripe secret key for `POST /v3/billing/top-up/`; top-up answers 400 when absent.
+    pub stripe_secret_key: Option<String>,
 }
 
 /// Command-line overrides (highest precedence).
@@ -113,6 +122,7 @@ impl Config {
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format must be text or json");
         }
+        self.billing().map_err(anyhow::Error::msg)?;
         Ok(())
     }
 
@@ -128,6 +138,15 @@ impl Config {
         self.database_url
             .clone()
             .unwrap_or_else(|| verifyd_store::Store::sqlite_url(&self.data_dir))
+    }
+
+    /// The billing settings in effect (configured prices over the defaults).
+    pub fn billing(&self) -> Result<verifyd_service::billing::BillingSettings, String> {
+        let mut billing = verifyd_service::billing::BillingSettings::default()
+            .with_prices(&self.billing_prices)?;
+        billing.enabled = self.billing_enabled;
+        billing.stripe_secret_key = self.stripe_secret_key.clone().filter(|k| !k.is_empty());
+        Ok(billing)
     }
 
     /// The public base URL in effect, without a trailing slash.
