@@ -147,7 +147,7 @@ impl EntryType {
             ),
             Self::Email => (
                 "EMAIL_IN_BLOCKLIST",
-                "EMAIL",
+                "EMAIL_VERIFICATION",
                 "The email address is in the blocklist.",
             ),
             _ => return None,
@@ -606,7 +606,7 @@ pub fn blocklist_warning(entry_type: EntryType) -> Option<Value> {
         feature,
         "error",
         short,
-        &format!("{short} It was added to the application's system blocklist."),
+        &format!("{short} Sessions matching an entry of the application's blocklists are declined."),
     ))
 }
 

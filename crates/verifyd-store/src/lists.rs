@@ -96,7 +96,9 @@ impl Store {
                 .await?;
         let rows = sqlx::query(&format!(
             "SELECT {LIST_COLUMNS} FROM lists l WHERE {where_sql} \
-             ORDER BY CASE WHEN l.system_key IS NULL THEN 1 ELSE 0 END, l.created_at, l.id \
+             ORDER BY CASE WHEN l.system_key IS NULL THEN 1 ELSE 0 END, l.created_at, \
+             CASE l.entry_type WHEN 'face' THEN 0 WHEN 'document' THEN 1 WHEN 'phone' THEN 2 \
+             WHEN 'email' THEN 3 ELSE 4 END, l.id \
              LIMIT $4 OFFSET $5"
         ))
         .bind(app.to_string())

@@ -12,7 +12,13 @@ mod support;
 
 mod accounts;
 mod api_keys;
+mod billing;
 mod cli;
 mod durability;
+mod fixtures;
+mod lists;
+mod questionnaires;
 mod sdk;
+mod sharing;
 mod system;
+mod users;

@@ -355,6 +355,11 @@ impl TestServer {
         format!("http://{}{path}", self.addr())
     }
 
+    /// The data directory (for offline admin commands).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data_dir.path()
+    }
+
     /// The shared HTTP client.
     pub fn http(&self) -> &reqwest::Client {
         &self.client
