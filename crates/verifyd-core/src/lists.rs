@@ -606,7 +606,9 @@ pub fn blocklist_warning(entry_type: EntryType) -> Option<Value> {
         feature,
         "error",
         short,
-        &format!("{short} Sessions matching an entry of the application's blocklists are declined."),
+        &format!(
+            "{short} Sessions matching an entry of the application's blocklists are declined."
+        ),
     ))
 }
 
