@@ -322,6 +322,64 @@ impl Services {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::services;
+    use verifyd_core::status::SessionStatus as Status;
+
+    #[tokio::test]
+    async fn sessions_are_checked_and_charged_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let billing = BillingSettings {
+            enabled: true,
+            ..BillingSettings::default()
+        };
+        let services = services(dir.path(), billing, None).await;
+        let creds = services
+            .create_standalone_application("paying", Environment::Live)
+            .await
+            .unwrap();
+        let app = creds.app;
+        let workflow = services
+            .create_workflow(app.id, &obj(json!({"workflow_type": "kyc"})))
+            .await
+            .unwrap();
+        let price = services.settings.billing.session_price(&workflow.spec);
+        assert!(price > 0);
+        let body = obj(json!({"workflow_id": workflow.id}));
+        let refused = services.create_session(&app, &body).await.unwrap_err();
+        assert!(matches!(
+            refused,
+            ServiceError::Core(CoreError::InsufficientCredits(CreditScope::Session))
+        ));
+        services.grant_credits(app.org_id, 3 * price).await.unwrap();
+        let session = services.create_session(&app, &body).await.unwrap().session;
+        let session = services
+            .transition(session, Status::InProgress, "status_change", None, "test")
+            .await
+            .unwrap();
+        assert_eq!(
+            services.store.credit_balance(app.org_id).await.unwrap(),
+            3 * price
+        );
+        let session = services
+            .transition(session, Status::InReview, "status_change", None, "test")
+            .await
+            .unwrap();
+        assert_eq!(
+            services.store.credit_balance(app.org_id).await.unwrap(),
+            2 * price
+        );
+        // A reviewer's later decision is not a second charge.
+        services
+            .transition(session, Status::Approved, "review", None, "test")
+            .await
+            .unwrap();
+        assert_eq!(
+            services.store.credit_balance(app.org_id).await.unwrap(),
+            2 * price
+        );
+        let balance = services.balance(&app).await.unwrap();
+        assert_eq!(balance["balance"], json!(format_credits(2 * price)));
+    }
 
     fn obj(v: Value) -> Map<String, Value> {
         v.as_object().cloned().unwrap_or_default()

@@ -479,6 +479,74 @@ mod tests {
         assert!(ShareRequest::parse(&obj(json!({"ttl_in_seconds": 90000}))).is_err());
     }
 
+    #[tokio::test]
+    async fn tokens_expire_and_work_on_every_node() {
+        use crate::test_support::services;
+        use std::sync::Arc;
+        use verifyd_core::clock::ManualClock;
+        use verifyd_core::tenant::Environment;
+
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+        let node_a = services(dir.path(), Default::default(), Some(clock.clone())).await;
+        let source = node_a
+            .create_standalone_application("source", Environment::Sandbox)
+            .await
+            .unwrap()
+            .app;
+        let receiver = node_a
+            .create_standalone_application("receiver", Environment::Live)
+            .await
+            .unwrap()
+            .app;
+        let body = obj(json!({"workflow_type": "kyc"}));
+        let source_wf = node_a.create_workflow(source.id, &body).await.unwrap();
+        let receiver_wf = node_a.create_workflow(receiver.id, &body).await.unwrap();
+        let session = node_a
+            .create_session(
+                &source,
+                &obj(json!({"workflow_id": source_wf.id, "sandbox_scenario": "approve"})),
+            )
+            .await
+            .unwrap()
+            .session;
+        let share = |ttl: i64| ShareRequest {
+            for_application_id: receiver.id,
+            ttl_in_seconds: ttl,
+        };
+        let import = |token: &Value| ImportRequest {
+            share_token: token.as_str().unwrap().to_owned(),
+            trust_review: true,
+            workflow_id: receiver_wf.id,
+            vendor_data: None,
+        };
+        let expiring = node_a
+            .share_session(&source, session.id, share(60))
+            .await
+            .unwrap();
+        clock.advance(Duration::seconds(61));
+        let err = node_a
+            .import_shared(&receiver, import(&expiring["share_token"]))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, ServiceError::Core(CoreError::Validation(e)) if e.0["share_token"] == vec!["Share token has expired."]),
+            "{err:?}"
+        );
+        // Another node on the same database accepts a token this one issued.
+        let token = node_a
+            .share_session(&source, session.id, share(600))
+            .await
+            .unwrap();
+        let node_b = services(dir.path(), Default::default(), Some(clock.clone())).await;
+        let decision = node_b
+            .import_shared(&receiver, import(&token["share_token"]))
+            .await
+            .unwrap();
+        assert_eq!(decision["status"], "Approved");
+        assert_eq!(decision["shared_from_session"], json!(session.id));
+    }
+
     #[test]
     fn import_bodies() {
         let errors = ImportRequest::parse(&obj(json!({"trust_review": "yes"}))).unwrap_err();
