@@ -100,7 +100,6 @@ impl Services {
             )
             .into());
         }
-        self.require_session_credits(app, &workflow.spec).await?;
         // Values given up front that are already blocklisted are flagged from the start.
         let early_warnings = self
             .blocklist_warnings(app.id, &creation_probe(&request))
@@ -122,6 +121,8 @@ impl Services {
                 });
             }
         }
+        // Only a new session needs credits (an idempotent repeat returned above).
+        self.require_session_credits(app, &workflow.spec).await?;
         let mut session = Session {
             id: SessionId::new(),
             app_id: app.id,
