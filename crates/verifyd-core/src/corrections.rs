@@ -25,6 +25,27 @@ const TEXT_FIELDS: [&str; 7] = [
 ];
 const DATE_FIELDS: [&str; 3] = ["date_of_birth", "date_of_issue", "expiration_date"];
 
+/// The fields update-data edits and answers with, in the contract's order.
+pub const EDITABLE: [&str; 17] = [
+    "document_type",
+    "document_subtype",
+    "document_number",
+    "personal_number",
+    "date_of_birth",
+    "date_of_issue",
+    "expiration_date",
+    "issuing_state",
+    "first_name",
+    "last_name",
+    "gender",
+    "address",
+    "place_of_birth",
+    "nationality",
+    "marital_status",
+    "extra_fields",
+    "parsed_address",
+];
+
 /// The display name of a document type code.
 pub fn document_type_name(code: &str) -> &'static str {
     match code {
@@ -75,7 +96,15 @@ impl IdDataPatch {
                 (_, Value::Null)
                     if TEXT_FIELDS.contains(&key)
                         || DATE_FIELDS.contains(&key)
-                        || matches!(key, "marital_status" | "extra_fields" | "parsed_address") =>
+                        || matches!(
+                            key,
+                            "document_type"
+                                | "gender"
+                                | "issuing_state"
+                                | "nationality"
+                                | "extra_fields"
+                                | "parsed_address"
+                        ) =>
                 {
                     Ok(Value::Null)
                 }
@@ -84,10 +113,11 @@ impl IdDataPatch {
                 ("marital_status", v) => choice(v, &MARITAL_STATUSES, true).map(Value::String),
                 ("issuing_state" | "nationality", Value::String(s)) => {
                     let code = s.trim().to_uppercase();
-                    if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
+                    if (2..=3).contains(&code.len()) && code.chars().all(|c| c.is_ascii_uppercase())
+                    {
                         Ok(Value::String(code))
                     } else {
-                        Err("Enter an ISO 3166-1 alpha-3 country code.".to_owned())
+                        Err("Enter an ISO 3166-1 alpha-2 or alpha-3 country code.".to_owned())
                     }
                 }
                 (k, Value::String(s)) if DATE_FIELDS.contains(&k) => {
@@ -99,8 +129,11 @@ impl IdDataPatch {
                         })
                 }
                 (k, Value::String(s)) if TEXT_FIELDS.contains(&k) => {
-                    if s.chars().count() > 512 {
-                        Err("Ensure this field has no more than 512 characters.".to_owned())
+                    let max = if k == "document_subtype" { 128 } else { 255 };
+                    if s.chars().count() > max {
+                        Err(format!(
+                            "Ensure this field has no more than {max} characters."
+                        ))
                     } else {
                         Ok(Value::String(s.trim().to_owned()))
                     }
@@ -133,14 +166,35 @@ impl IdDataPatch {
         }
     }
 
+    /// The editable fields of an element, as update-data answers them (`document_type` is
+    /// the code).
+    pub fn response_view(element: &Map<String, Value>) -> Value {
+        let mut out = Map::new();
+        for key in EDITABLE {
+            let value = match key {
+                "document_type" => element.get("document_type_code"),
+                other => element.get(other),
+            };
+            out.insert(key.to_owned(), value.cloned().unwrap_or(Value::Null));
+        }
+        Value::Object(out)
+    }
+
     /// Folds the correction into `element`, keeping derived fields consistent. `today`
     /// computes `age`.
     pub fn apply(&self, element: &mut Map<String, Value>, today: NaiveDate) {
         for (key, value) in &self.0 {
             if key == "document_type" {
-                let code = value.as_str().unwrap_or("OTHER");
-                element.insert("document_type_code".into(), json!(code));
-                element.insert("document_type".into(), json!(document_type_name(code)));
+                match value.as_str() {
+                    Some(code) => {
+                        element.insert("document_type_code".into(), json!(code));
+                        element.insert("document_type".into(), json!(document_type_name(code)));
+                    }
+                    None => {
+                        element.insert("document_type_code".into(), Value::Null);
+                        element.insert("document_type".into(), Value::Null);
+                    }
+                }
             } else {
                 element.insert(key.clone(), value.clone());
             }

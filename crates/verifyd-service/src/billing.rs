@@ -84,8 +84,8 @@ impl BillingSettings {
 /// A validated top-up request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TopUp {
-    /// Whole dollars.
-    pub amount_in_dollars: i64,
+    /// The amount in cents (the body's `amount_in_dollars` is a number of dollars).
+    pub amount_cents: i64,
     /// Where Stripe sends the payer after paying.
     pub success_url: String,
     /// Where Stripe sends the payer after cancelling.
@@ -96,32 +96,35 @@ impl TopUp {
     /// Validates the body.
     pub fn parse(body: &Map<String, Value>) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let amount = match body.get("amount_in_dollars") {
+        let dollars = match body.get("amount_in_dollars") {
             None | Some(Value::Null) => {
                 errors.add("amount_in_dollars", "This field is required.");
                 None
             }
-            Some(Value::Number(n)) => n.as_i64().or_else(|| {
-                errors.add("amount_in_dollars", "A valid integer is required.");
-                None
-            }),
-            Some(Value::String(s)) => s.trim().parse::<i64>().ok().or_else(|| {
-                errors.add("amount_in_dollars", "A valid integer is required.");
-                None
-            }),
-            Some(_) => {
-                errors.add("amount_in_dollars", "A valid integer is required.");
+            Some(Value::Number(n)) => n.as_f64(),
+            Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+            Some(_) => None,
+        };
+        let amount = match dollars {
+            Some(d) if !d.is_finite() || d > 1e9 => {
+                errors.add("amount_in_dollars", "A valid number is required.");
                 None
             }
-        };
-        if let Some(amount) = amount {
-            if amount < MIN_TOP_UP_DOLLARS {
+            Some(d) if d < MIN_TOP_UP_DOLLARS as f64 => {
                 errors.add(
                     "amount_in_dollars",
                     format!("Ensure this value is greater than or equal to {MIN_TOP_UP_DOLLARS}."),
                 );
+                None
             }
-        }
+            Some(d) => Some((d * 100.0).round() as i64),
+            None => {
+                if body.get("amount_in_dollars").is_some_and(|v| !v.is_null()) {
+                    errors.add("amount_in_dollars", "A valid number is required.");
+                }
+                None
+            }
+        };
         let mut url = |key: &str| match body.get(key) {
             None | Some(Value::Null) => {
                 errors.add(key, "This field is required.");
@@ -138,8 +141,8 @@ impl TopUp {
         let success_url = url("success_url");
         let cancel_url = url("cancel_url");
         match amount {
-            Some(amount_in_dollars) if errors.is_empty() => Ok(Self {
-                amount_in_dollars,
+            Some(amount_cents) if errors.is_empty() => Ok(Self {
+                amount_cents,
                 success_url,
                 cancel_url,
             }),
@@ -273,7 +276,7 @@ impl Services {
             )
             .into());
         };
-        let cents = request.amount_in_dollars.saturating_mul(100).to_string();
+        let cents = request.amount_cents.to_string();
         let org = app.org_id.to_string();
         let form: Vec<(&str, &str)> = vec![
             ("mode", "payment"),
@@ -402,7 +405,10 @@ mod tests {
     fn top_up_bodies() {
         let ok = TopUp::parse(&obj(json!({"amount_in_dollars": 50,
             "success_url": "https://a.example/ok", "cancel_url": "https://a.example/no"})));
-        assert_eq!(ok.map(|t| t.amount_in_dollars).ok(), Some(50));
+        assert_eq!(ok.map(|t| t.amount_cents).ok(), Some(5000));
+        let ok = TopUp::parse(&obj(json!({"amount_in_dollars": "75.5",
+            "success_url": "https://a.example/ok", "cancel_url": "https://a.example/no"})));
+        assert_eq!(ok.map(|t| t.amount_cents).ok(), Some(7550));
         let errors = TopUp::parse(&obj(json!({"amount_in_dollars": 49}))).unwrap_err();
         assert_eq!(
             errors.0["amount_in_dollars"],

@@ -402,12 +402,14 @@ impl Services {
     }
 
     /// `PATCH /v3/session/{id}/update-data/`: a reviewer's correction of the identity data,
-    /// folded into the latest `id_verifications` element (created when none exists) and
-    /// re-checked against the document blocklist. Returns the decision.
+    /// folded into the `id_verifications` element with `node_id` (else the latest one,
+    /// created when none exists) and re-checked against the document blocklist. Returns the
+    /// edited fields (the contract's response).
     pub async fn update_session_data(
         &self,
         app: AppId,
         id: SessionId,
+        node_id: Option<&str>,
         body: &Map<String, Value>,
     ) -> ServiceResult<Value> {
         let patch = IdDataPatch::parse(body)?;
@@ -422,14 +424,25 @@ impl Services {
                 "id_verifications is not an array".to_owned(),
             ));
         };
-        if list.is_empty() {
-            list.push(json!({
-                "node_id": "id_verification_manual",
-                "status": "Not Finished",
-                "warnings": [],
-            }));
-        }
-        if let Some(Value::Object(element)) = list.last_mut() {
+        let index = match node_id {
+            Some(node) => list
+                .iter()
+                .position(|e| e.get("node_id").and_then(Value::as_str) == Some(node))
+                .ok_or_else(|| {
+                    CoreError::field("node_id", "No id verification has this node_id.")
+                })?,
+            None => {
+                if list.is_empty() {
+                    list.push(json!({
+                        "node_id": "id_verification_manual",
+                        "status": "Not Finished",
+                        "warnings": [],
+                    }));
+                }
+                list.len() - 1
+            }
+        };
+        if let Some(Value::Object(element)) = list.get_mut(index) {
             patch.apply(element, now.date_naive());
         }
         if patch.0.contains_key("document_number") {
@@ -449,7 +462,13 @@ impl Services {
         };
         self.store.add_review(app, id, &item).await?;
         // Webhooks: the single place `data.updated` is emitted for reviewer edits.
-        self.decision_of(&session).await
+        let element = session
+            .results_of("id_verifications")
+            .get(index)
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        Ok(IdDataPatch::response_view(&element))
     }
 }
 

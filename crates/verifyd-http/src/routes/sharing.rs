@@ -1,7 +1,7 @@
 //! Session sharing between applications, import of a shared session, and reviewer
 //! corrections of identity data.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{Map, Value};
@@ -58,21 +58,31 @@ async fn import_shared(
     Ok((StatusCode::CREATED, Json(decision)))
 }
 
-/// A reviewer's correction of the session's identity data; answers with the decision.
+/// `update-data` query.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct UpdateDataQuery {
+    /// The `id_verifications` element to edit (the latest when absent).
+    pub node_id: Option<String>,
+}
+
+/// A reviewer's correction of the session's identity data; answers with the edited fields.
 #[utoipa::path(patch, path = "/v3/session/{session_id}/update-data", tag = "sessions",
-    params(("session_id" = String, Path)), request_body = Object,
-    responses((status = 200, description = "The decision")), security(("api_key" = [])))]
+    params(("session_id" = String, Path), UpdateDataQuery), request_body = Object,
+    responses((status = 200, description = "The identity fields after the edit")),
+    security(("api_key" = [])))]
 async fn update_data(
     State(state): State<AppState>,
     ApiApp(app): ApiApp,
     Path(id): Path<String>,
+    Query(query): Query<UpdateDataQuery>,
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> ApiResult<Json<Value>> {
     let id = session_id(&id)?;
+    let node = query.node_id.as_deref().filter(|n| !n.is_empty());
     Ok(Json(
         state
             .services
-            .update_session_data(app.id, id, &body)
+            .update_session_data(app.id, id, node, &body)
             .await?,
     ))
 }

@@ -50,7 +50,7 @@ both_backends!(billing_off_by_default, async fn body(backend) {
     })));
     let (status, body) = api.post("/v3/billing/top-up/", &json!({"amount_in_dollars": "many", "success_url": "x", "cancel_url": "https://a.example/c"})).await;
     assert_eq!((status, body), (400, json!({
-        "amount_in_dollars": ["A valid integer is required."],
+        "amount_in_dollars": ["A valid number is required."],
         "success_url": ["Enter a valid URL."],
     })));
     let (status, body) = api

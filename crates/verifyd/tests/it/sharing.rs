@@ -121,17 +121,21 @@ both_backends!(update_data_corrects_identity_fields, async fn body(backend) {
         "date_of_birth": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."],
         "document_type": ["\"PASSPORT\" is not a valid choice."],
         "gender": ["\"X\" is not a valid choice."],
-        "issuing_state": ["Enter an ISO 3166-1 alpha-3 country code."],
+        "issuing_state": ["Enter an ISO 3166-1 alpha-2 or alpha-3 country code."],
     })));
     let (status, body) = api.patch(&path, &json!({"unknown": 1})).await;
     assert_eq!((status, body), (400, json!({"non_field_errors": ["No editable field was given."]})));
     let (status, body) = other.patch(&path, &json!({"first_name": "Eve"})).await;
     assert_eq!((status, body), (404, json!({"detail": "Not found."})));
+    let (status, body) = api.patch(&format!("{path}?node_id=nope"), &json!({"first_name": "Eve"})).await;
+    assert_eq!((status, body), (400, json!({"node_id": ["No id verification has this node_id."]})));
 
-    let (status, decision) = api
-        .patch(&path, &json!({"first_name": "Anna", "last_name": "Smith", "document_type": "id", "issuing_state": "esp", "marital_status": "single"}))
+    let (status, edited) = api
+        .patch(&format!("{path}?node_id=feature_ocr"), &json!({"first_name": "Anna", "last_name": "Smith", "document_type": "id", "issuing_state": "esp", "marital_status": "single"}))
         .await;
-    assert_eq!(status, 200, "{decision}");
+    assert_eq!(status, 200, "{edited}");
+    insta::assert_json_snapshot!("update_data_response", edited);
+    let (_, decision) = api.get(&format!("/v3/session/{id}/decision/")).await;
     let element = &decision["id_verifications"][0];
     assert_eq!(element["full_name"], "Anna Smith");
     assert_eq!((element["document_type"].clone(), element["document_type_code"].clone()), (json!("Identity Card"), json!("ID")));
@@ -142,10 +146,12 @@ both_backends!(update_data_corrects_identity_fields, async fn body(backend) {
 
     // A session without identity data gets an element holding the correction.
     let fresh = api.session(json!({"workflow_id": workflow})).await;
-    let (status, decision) = api
-        .patch(&format!("/v3/session/{}/update-data/", fresh["session_id"].as_str().unwrap_or_default()), &json!({"document_number": "AB123"}))
+    let fresh_id = fresh["session_id"].as_str().unwrap_or_default();
+    let (status, edited) = api
+        .patch(&format!("/v3/session/{fresh_id}/update-data/"), &json!({"document_number": "AB123"}))
         .await;
-    assert_eq!(status, 200, "{decision}");
+    assert_eq!((status, edited["document_number"].clone()), (200, json!("AB123")));
+    let (_, decision) = api.get(&format!("/v3/session/{fresh_id}/decision/")).await;
     assert_eq!(decision["id_verifications"][0]["document_number"], "AB123");
     assert_eq!(decision["id_verifications"][0]["status"], "Not Finished");
 });
