@@ -10,8 +10,9 @@ use serde_json::{json, Map, Value};
 use crate::ids::{AppId, QuestionnaireId};
 use crate::session::{iso, LANGUAGES};
 
-/// The element types, as sent (lower case) in `form_elements[].element_type`.
-pub const ELEMENT_TYPES: [&str; 7] = [
+/// The element types, as sent (lower case) in `form_elements[].element_type`: the seeds'
+/// seven first, then the newer ones of Didit's current spec.
+pub const ELEMENT_TYPES: [&str; 21] = [
     "short_text",
     "long_text",
     "multiple_choice",
@@ -19,7 +20,29 @@ pub const ELEMENT_TYPES: [&str; 7] = [
     "file_upload",
     "date",
     "number",
+    "dropdown",
+    "single_choice",
+    "image",
+    "time",
+    "email",
+    "address",
+    "phone",
+    "country",
+    "date_picker",
+    "consent",
+    "section_header",
+    "separator",
+    "heading",
+    "paragraph",
 ];
+
+/// Whether elements of this type need `options`.
+pub fn needs_options(element_type: &str) -> bool {
+    matches!(
+        element_type,
+        "multiple_choice" | "checkbox" | "dropdown" | "single_choice"
+    )
+}
 
 /// Keys of a graph questionnaire that this (simple) API refuses.
 const GRAPH_ONLY: [&str; 3] = ["branches", "required_if", "repeatable_config"];
@@ -50,9 +73,15 @@ pub struct FormElement {
     pub placeholder: Option<Map<String, Value>>,
     /// Whether an answer is mandatory.
     pub is_required: bool,
-    /// Choices (multiple_choice and checkbox only).
+    /// Choices (choice elements only).
     #[serde(default)]
     pub options: Vec<ElementOption>,
+    /// Most files a file_upload/image element takes (1–5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_files: Option<u8>,
+    /// Answer rules (`pattern`, `min_length`, `max`…), kept as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<Value>,
 }
 
 /// The editable content of a questionnaire.
@@ -68,8 +97,15 @@ pub struct QuestionnaireSpec {
     pub default_language: String,
     /// Whether workflows may use it.
     pub is_active: bool,
+    /// `draft` or `published`.
+    #[serde(default = "published")]
+    pub status: String,
     /// The questions in display order.
     pub form_elements: Vec<FormElement>,
+}
+
+fn published() -> String {
+    "published".to_owned()
 }
 
 /// A stored questionnaire.
@@ -227,15 +263,30 @@ fn parse_element(
             );
         }
     }
-    let needs_options = matches!(
-        element_type.as_deref(),
-        Some("multiple_choice" | "checkbox")
-    );
+    let needs_options = element_type.as_deref().is_some_and(needs_options);
+    let max_files = match obj.get("max_files") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_u64().filter(|n| (1..=5).contains(n)) {
+            Some(n) => u8::try_from(n).ok(),
+            None => {
+                errors.add("max_files", "Ensure this value is an integer from 1 to 5.");
+                None
+            }
+        },
+    };
+    let validation = match obj.get("validation") {
+        None | Some(Value::Null) => None,
+        Some(v @ Value::Object(_)) => Some(v.clone()),
+        Some(_) => {
+            errors.add("validation", "Must be a JSON object.");
+            None
+        }
+    };
     let mut options = Vec::new();
     match obj.get("options") {
         None | Some(Value::Null) if needs_options => errors.add(
             "options",
-            "This field is required for multiple_choice and checkbox elements.",
+            "This field is required for choice elements (multiple_choice, checkbox, dropdown, single_choice).",
         ),
         None | Some(Value::Null) => {}
         Some(Value::Array(items)) if needs_options && items.is_empty() => {
@@ -281,7 +332,7 @@ fn parse_element(
         Some(Value::Array(items)) if items.is_empty() => {}
         Some(Value::Array(_)) => errors.add(
             "options",
-            "Options are only allowed on multiple_choice and checkbox elements.",
+            "Options are only allowed on choice elements (multiple_choice, checkbox, dropdown, single_choice).",
         ),
         Some(_) => errors.add("options", "Expected a list of items."),
     }
@@ -294,6 +345,8 @@ fn parse_element(
             placeholder,
             is_required,
             options,
+            max_files,
+            validation,
         }),
         _ => Err(errors.0),
     }
@@ -421,6 +474,17 @@ impl QuestionnaireSpec {
                 true
             }
         };
+        let status = match body.get("status") {
+            None | Some(Value::Null) => base.map_or_else(published, |b| b.status.clone()),
+            Some(Value::String(s)) if s == "draft" || s == "published" => s.clone(),
+            Some(other) => {
+                let shown = other
+                    .as_str()
+                    .map_or_else(|| other.to_string(), str::to_owned);
+                errors.add("status", format!("\"{shown}\" is not a valid choice."));
+                published()
+            }
+        };
         let mut form_elements = Vec::new();
         // When languages change on a PATCH, the stored elements are re-checked against them.
         let raw_elements: Option<Value> = match body.get("form_elements") {
@@ -470,6 +534,7 @@ impl QuestionnaireSpec {
                 languages,
                 default_language,
                 is_active,
+                status,
                 form_elements,
             }),
             _ => Err(Value::Object(errors.0)),
@@ -507,8 +572,8 @@ impl Questionnaire {
             "workflow_names": [],
             "questionnaire_group_id": self.id,
             "version": self.version,
-            "status": "published",
-            "published_at": iso(self.created_at),
+            "status": self.spec.status,
+            "published_at": (self.spec.status == "published").then(|| iso(self.created_at)),
             "is_editable": true,
         })
     }
@@ -567,10 +632,7 @@ mod tests {
     fn every_element_type_is_accepted() {
         let mut elements: Vec<Value> = ELEMENT_TYPES.iter().map(|t| element(t)).collect();
         for e in &mut elements {
-            if matches!(
-                e["element_type"].as_str(),
-                Some("multiple_choice" | "checkbox")
-            ) {
+            if needs_options(e["element_type"].as_str().unwrap_or_default()) {
                 e["options"] = json!([{"label": {"en": "A", "es": "A"}}, {"value": "b", "label": {"en": "B", "es": "B"}}]);
             }
         }
@@ -579,7 +641,7 @@ mod tests {
             None,
         )
         .unwrap();
-        assert_eq!(spec.form_elements.len(), 7);
+        assert_eq!(spec.form_elements.len(), ELEMENT_TYPES.len());
         assert_eq!(spec.default_language, "en");
         assert_eq!(spec.form_elements[2].options[0].value, "option_1");
         assert_eq!(spec.form_elements[0].id, "question_1");

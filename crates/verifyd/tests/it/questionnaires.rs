@@ -53,6 +53,18 @@ both_backends!(questionnaires_crud_and_validation, async fn body(backend) {
     ).await;
     assert_eq!(status, 415);
 
+    // The newer element types and draft status of Didit's current spec work too.
+    let (status, draft) = api
+        .post("/v3/questionnaires/", &json!({"title": "Draft", "status": "draft", "form_elements": [
+            {"element_type": "consent", "label": {"en": "I agree"}},
+            {"element_type": "dropdown", "label": {"en": "Pick"}, "options": [{"label": {"en": "A"}}]},
+        ]}))
+        .await;
+    assert_eq!(status, 201, "{draft}");
+    assert_eq!((draft["status"].clone(), draft["published_at"].clone()), (json!("draft"), json!(null)));
+    let (status, _) = api.delete(&format!("/v3/questionnaires/{}/", draft["questionnaire_id"].as_str().unwrap_or_default())).await;
+    assert_eq!(status, 204);
+
     // Read, list, update, delete.
     let (status, got) = api.get(&path).await;
     assert_eq!((status, got["title"].clone()), (200, json!("Onboarding")));
