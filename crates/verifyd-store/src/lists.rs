@@ -52,6 +52,16 @@ impl Store {
     /// Creates the application's system blocklists (face, document, phone, email) unless
     /// they exist; safe to call concurrently and on every request.
     pub async fn ensure_system_lists(&self, app: AppId, now: DateTime<Utc>) -> StoreResult<()> {
+        // A read first, so the common case takes no write lock.
+        let existing: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM lists WHERE app_id = $1 AND system_key IS NOT NULL",
+        )
+        .bind(app.to_string())
+        .fetch_one(self.pool())
+        .await?;
+        if existing >= EntryType::SYSTEM_BLOCKLISTS.len() as i64 {
+            return Ok(());
+        }
         for entry_type in EntryType::SYSTEM_BLOCKLISTS {
             sqlx::query(
                 "INSERT INTO lists (id, app_id, name, list_type, entry_type, description, system_key, \
