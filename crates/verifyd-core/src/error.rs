@@ -61,6 +61,13 @@ pub enum CoreError {
     /// Bad or missing credentials on an endpoint that answers 401.
     #[error("{0}")]
     Unauthorized(String),
+    /// Input failed validation with errors nested below fields (DRF's shape for lists of
+    /// objects, e.g. `{"form_elements": [{}, {"label": ["This field is required."]}]}`).
+    #[error("validation failed")]
+    InvalidTree(serde_json::Value),
+    /// The organization's credits do not cover the request.
+    #[error("insufficient credits")]
+    InsufficientCredits(CreditScope),
     /// Too many attempts; retry after the given number of seconds.
     #[error("{detail}")]
     TooManyAttempts {
@@ -69,6 +76,15 @@ pub enum CoreError {
         /// Seconds until the caller may try again.
         retry_after_secs: u64,
     },
+}
+
+/// Where credits ran out: the contract answers differently for sessions and standalone calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreditScope {
+    /// `POST /v3/session/` (400).
+    Session,
+    /// A standalone check (403 `{"error": …}`).
+    Standalone,
 }
 
 impl From<FieldErrors> for CoreError {

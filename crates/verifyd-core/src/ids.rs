@@ -61,3 +61,19 @@ uuid_id!(
     /// A verification session.
     SessionId
 );
+uuid_id!(
+    /// A list (blocklist, allowlist or custom list).
+    ListId
+);
+uuid_id!(
+    /// One entry of a list.
+    ListEntryId
+);
+uuid_id!(
+    /// A questionnaire.
+    QuestionnaireId
+);
+uuid_id!(
+    /// A user aggregated by vendor_data (the contract's `didit_internal_id`).
+    UserId
+);

@@ -6,14 +6,19 @@
 //! randomness come in through [`clock::Clock`] so that expiry and lockout are testable.
 
 pub mod account;
+pub mod billing;
 pub mod clock;
+pub mod corrections;
 pub mod error;
 pub mod ids;
+pub mod lists;
+pub mod questionnaire;
 pub mod sandbox;
 pub mod session;
 pub mod status;
 pub mod tenant;
+pub mod users;
 pub mod workflow;
 
 pub use clock::{Clock, SystemClock};
-pub use error::{CoreError, FieldErrors};
+pub use error::{CoreError, CreditScope, FieldErrors};

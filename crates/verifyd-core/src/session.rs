@@ -320,6 +320,10 @@ pub struct Session {
     pub shared_from_session: Option<SessionId>,
     /// `API`, `HOSTED` or `MIGRATED`.
     pub session_type: String,
+    /// Session-level warnings raised before any feature ran (e.g. a blocklisted email or
+    /// document number given at creation); shown in the decision's top-level `warnings`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Value>,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Last changed.
@@ -416,7 +420,12 @@ impl Session {
         doc.insert("session_id".into(), json!(self.id));
         doc.insert("session_number".into(), json!(self.number));
         doc.insert("session_kind".into(), json!("user"));
-        doc.insert("session_url".into(), json!(self.url(public_url)));
+        // Imported sessions have no hosted flow of their own (contract §1.1 import-shared).
+        let session_url = match self.shared_from_session {
+            Some(_) => Value::Null,
+            None => json!(self.url(public_url)),
+        };
+        doc.insert("session_url".into(), session_url);
         doc.insert("status".into(), json!(self.status));
         doc.insert("environment".into(), json!(self.environment));
         doc.insert("workflow_id".into(), json!(self.workflow_id));
@@ -444,9 +453,9 @@ impl Session {
         Value::Object(doc)
     }
 
-    /// Every warning of every feature element, flattened.
+    /// Every warning of every feature element, flattened, then the session-level ones.
     pub fn all_warnings(&self) -> Vec<Value> {
-        RESULT_ARRAYS
+        let mut all: Vec<Value> = RESULT_ARRAYS
             .iter()
             .flat_map(|name| self.results_of(name))
             .flat_map(|element| {
@@ -456,7 +465,13 @@ impl Session {
                     .cloned()
                     .unwrap_or_default()
             })
-            .collect()
+            .collect();
+        for warning in &self.warnings {
+            if !all.iter().any(|w| w.get("risk") == warning.get("risk")) {
+                all.push(warning.clone());
+            }
+        }
+        all
     }
 
     /// The first value of `field` among the ID verification results.

@@ -6,11 +6,18 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
-use verifyd_core::{CoreError, FieldErrors};
+use verifyd_core::{CoreError, CreditScope, FieldErrors};
 use verifyd_service::ServiceError;
 
 /// The contract's 403 body for missing, malformed or unknown API keys.
 pub const PERMISSION_DENIED: &str = "You do not have permission to perform this action.";
+
+/// Insufficient credits on session create (400 `detail`).
+pub const NO_CREDITS_SESSION: &str = "You don't have enough credits to create this session. \
+     Top up your balance or ask the server's administrator to grant credits.";
+/// Insufficient credits on a standalone call (403 `error`, contract §0).
+pub const NO_CREDITS_REQUEST: &str = "You don't have enough credits to perform this request. \
+     Top up your balance or ask the server's administrator to grant credits.";
 
 /// An error on its way to the client.
 #[derive(Debug)]
@@ -76,6 +83,14 @@ impl From<CoreError> for ApiError {
             CoreError::NotFound(detail) => Self::NotFound(detail),
             CoreError::Forbidden(detail) => Self::Forbidden(detail),
             CoreError::Unauthorized(detail) => Self::Unauthorized(detail),
+            CoreError::InvalidTree(body) => Self::Custom(StatusCode::BAD_REQUEST, body),
+            CoreError::InsufficientCredits(CreditScope::Session) => {
+                Self::BadRequest(NO_CREDITS_SESSION.to_owned())
+            }
+            CoreError::InsufficientCredits(CreditScope::Standalone) => Self::Custom(
+                StatusCode::FORBIDDEN,
+                json!({ "error": NO_CREDITS_REQUEST }),
+            ),
             CoreError::TooManyAttempts {
                 detail,
                 retry_after_secs,
@@ -237,6 +252,21 @@ mod tests {
                 .await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert!(!body.to_string().contains("yunet"));
+
+        let (status, body, _) =
+            body_of(CoreError::InsufficientCredits(CreditScope::Standalone).into()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body, json!({"error": NO_CREDITS_REQUEST}));
+        let (status, body, _) =
+            body_of(CoreError::InsufficientCredits(CreditScope::Session).into()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body, json!({"detail": NO_CREDITS_SESSION}));
+        let (status, body, _) = body_of(
+            CoreError::InvalidTree(json!({"form_elements": [{}, {"label": ["x"]}]})).into(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["form_elements"][1]["label"][0], "x");
 
         let service_err = ServiceError::Core(CoreError::Unauthorized("bad token".into()));
         let (status, _, _) = body_of(service_err.into()).await;

@@ -30,6 +30,7 @@ use std::sync::Arc;
 use tokio::sync::{OnceCell, Semaphore};
 use uuid::Uuid;
 use verifyd_core::tenant::{Application, Environment};
+use verifyd_core::workflow::Feature;
 use verifyd_core::FieldErrors;
 use verifyd_documents::{DocumentError, DocumentPolicy, DocumentReader, IdVerification};
 use verifyd_faces::report::{
@@ -292,6 +293,18 @@ impl Services {
         }
     }
 
+    /// Charges a completed live request, then hands its response back.
+    async fn billed<T>(
+        &self,
+        app: &Application,
+        price: i64,
+        response: ApiResponse<T>,
+    ) -> ServiceResult<ApiResponse<T>> {
+        self.charge_request(app, price, &response.request_id.to_string())
+            .await?;
+        Ok(response)
+    }
+
     /// Compares a selfie with a reference image.
     pub async fn face_match(
         &self,
@@ -302,6 +315,9 @@ impl Services {
         if app.environment == Environment::Sandbox {
             return Ok(self.envelope(request, mocks::face_match()));
         }
+        let price = self
+            .require_request_credits(app, Feature::FaceMatch)
+            .await?;
         let engine = self.engines.faces().await?;
         let result = self
             .engines
@@ -321,7 +337,8 @@ impl Services {
                 ))
             })
             .await??;
-        Ok(self.envelope(request, result))
+        self.billed(app, price, self.envelope(request, result))
+            .await
     }
 
     /// Passive liveness of a selfie.
@@ -334,18 +351,21 @@ impl Services {
         if app.environment == Environment::Sandbox {
             return Ok(self.envelope(request, mocks::passive_liveness()));
         }
-        self.selfie_check(
-            app,
-            input,
-            request,
-            "PASSIVE_LIVENESS",
-            |engine, selfie, input| {
-                let result =
-                    engine.passive_liveness_result(selfie, input.liveness_decline_threshold);
-                (result.status, result)
-            },
-        )
-        .await
+        let price = self.require_request_credits(app, Feature::Liveness).await?;
+        let response = self
+            .selfie_check(
+                app,
+                input,
+                request,
+                "PASSIVE_LIVENESS",
+                |engine, selfie, input| {
+                    let result =
+                        engine.passive_liveness_result(selfie, input.liveness_decline_threshold);
+                    (result.status, result)
+                },
+            )
+            .await?;
+        self.billed(app, price, response).await
     }
 
     /// Age estimation (with liveness) of a selfie.
@@ -358,21 +378,26 @@ impl Services {
         if app.environment == Environment::Sandbox {
             return Ok(self.envelope(request, mocks::age_estimation()));
         }
-        self.selfie_check(
-            app,
-            input,
-            request,
-            "AGE_ESTIMATION",
-            |engine, selfie, input| {
-                let result = engine.age_estimation_result(
-                    selfie,
-                    input.liveness_decline_threshold,
-                    input.minimum_age,
-                );
-                (result.status, result)
-            },
-        )
-        .await
+        let price = self
+            .require_request_credits(app, Feature::AgeEstimation)
+            .await?;
+        let response = self
+            .selfie_check(
+                app,
+                input,
+                request,
+                "AGE_ESTIMATION",
+                |engine, selfie, input| {
+                    let result = engine.age_estimation_result(
+                        selfie,
+                        input.liveness_decline_threshold,
+                        input.minimum_age,
+                    );
+                    (result.status, result)
+                },
+            )
+            .await?;
+        self.billed(app, price, response).await
     }
 
     /// Analyses the selfie fully (liveness and age) on the inference pool, then builds the
@@ -435,6 +460,7 @@ impl Services {
         if app.environment == Environment::Sandbox {
             return Ok(self.envelope(request, mocks::id_verification()));
         }
+        let price = self.require_request_credits(app, Feature::Ocr).await?;
         let reader = self.engines.documents().await?;
         let mut policy = DocumentPolicy::new(self.clock.now().date_naive());
         policy.minimum_age = input.minimum_age;
@@ -448,7 +474,8 @@ impl Services {
                 }
             })
             .await??;
-        Ok(self.envelope(request, result))
+        self.billed(app, price, self.envelope(request, result))
+            .await
     }
 
     /// Screens a name against the loaded sanctions and PEP lists.
@@ -467,7 +494,9 @@ impl Services {
             let result = verifyd_screening::decide(&query, &[], &thresholds);
             return Ok(self.envelope(request, result));
         }
+        let price = self.require_request_credits(app, Feature::Aml).await?;
         let Some(index) = self.engines.screening().await? else {
+            // Nothing was screened, so nothing is charged.
             return Ok(self.envelope(request, lists_not_loaded(&query, &thresholds)));
         };
         let result = self
@@ -481,7 +510,8 @@ impl Services {
                 verifyd_screening::decide(&query, &hits, &thresholds)
             })
             .await?;
-        Ok(self.envelope(request, result))
+        self.billed(app, price, self.envelope(request, result))
+            .await
     }
 }
 

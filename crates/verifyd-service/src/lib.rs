@@ -4,15 +4,20 @@
 //! crate only parses requests, calls these, and renders results.
 
 pub mod accounts;
+pub mod billing;
 pub mod checks;
 pub mod error;
 pub mod faces;
+pub mod lists;
 pub mod mail;
+pub mod questionnaires;
 pub mod screening;
 pub mod secrets;
 pub mod sessions;
 pub mod settings;
+pub mod sharing;
 pub mod tokens;
+pub mod users;
 pub mod webhooks;
 pub mod workflows;
 
@@ -81,5 +86,43 @@ impl Services {
             engines: Arc::new(engines),
             face_indexes: Arc::default(),
         })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Services on a temporary SQLite database, for use-case tests.
+
+    use std::sync::Arc;
+    use verifyd_core::Clock;
+    use verifyd_store::{BlobStore, Cipher, Store};
+
+    use crate::billing::BillingSettings;
+    use crate::{Services, Settings};
+
+    /// Services in `dir` (reusing its master key file so a second call is another "node").
+    pub async fn services(
+        dir: &std::path::Path,
+        billing: BillingSettings,
+        clock: Option<Arc<dyn Clock>>,
+    ) -> Services {
+        let key_file = dir.join("master.key");
+        let key = std::fs::read_to_string(&key_file).unwrap_or_else(|_| {
+            let key = Cipher::generate_base64();
+            std::fs::write(&key_file, &key).unwrap();
+            key
+        });
+        let cipher = Cipher::from_base64(&key).unwrap();
+        let store = Store::connect(&Store::sqlite_url(dir), cipher.clone())
+            .await
+            .unwrap();
+        let blobs = BlobStore::local(&dir.join("blobs"), cipher).unwrap();
+        let mailer = crate::mail::Mailer::outbox(dir.join("outbox"), "t <t@t.t>".into());
+        let mut settings = Settings::for_data_dir(dir.to_owned(), "http://h".into());
+        settings.billing = billing;
+        let clock = clock.unwrap_or_else(|| Arc::new(verifyd_core::SystemClock));
+        Services::new(store, blobs, clock, mailer, settings)
+            .await
+            .unwrap()
     }
 }

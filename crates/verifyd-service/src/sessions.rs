@@ -100,6 +100,10 @@ impl Services {
             )
             .into());
         }
+        // Values given up front that are already blocklisted are flagged from the start.
+        let early_warnings = self
+            .blocklist_warnings(app.id, &creation_probe(&request))
+            .await?;
         let now = self.clock.now();
         if let Some(vendor) = &request.vendor_data {
             if let Some(mut existing) = self
@@ -117,6 +121,8 @@ impl Services {
                 });
             }
         }
+        // Only a new session needs credits (an idempotent repeat returned above).
+        self.require_session_credits(app, &workflow.spec).await?;
         let mut session = Session {
             id: SessionId::new(),
             app_id: app.id,
@@ -139,6 +145,7 @@ impl Services {
             resubmit_info: None,
             shared_from_session: None,
             session_type: "API".to_owned(),
+            warnings: early_warnings,
             created_at: now,
             updated_at: now,
             expires_at: now + Duration::seconds(workflow.spec.session_expiration_time),
@@ -171,8 +178,10 @@ impl Services {
         spec: &WorkflowSpec,
         slug: &str,
     ) -> ServiceResult<Session> {
-        let results = scenario_results(slug, spec)
+        let mut results = scenario_results(slug, spec)
             .ok_or_else(|| CoreError::field("sandbox_scenario", "Unknown scenario."))?;
+        // The scenario's document, phone and email go through the blocklists like real data.
+        self.apply_blocklists(session.app_id, &mut results).await?;
         let session = self
             .transition(
                 session,
@@ -237,6 +246,10 @@ impl Services {
             self.wake_webhook_workers();
         }
         tracing::info!(session_id = %session.id, from = %from, to = %to, "session status changed");
+        // A decision is charged once per session; a billing failure never undoes the change.
+        if let Err(err) = self.charge_completed_session(&session).await {
+            tracing::error!(session_id = %session.id, %err, "charging the session failed");
+        }
         Ok(session)
     }
 
@@ -440,6 +453,22 @@ impl Services {
             }
         }
         Ok(changed)
+    }
+}
+
+/// What a create request says up front about the person: checked against the blocklists.
+fn creation_probe(request: &SessionRequest) -> verifyd_core::lists::BlocklistProbe {
+    let text = |object: &Option<Value>, key: &str| {
+        object
+            .as_ref()
+            .and_then(|o| o.get(key))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    verifyd_core::lists::BlocklistProbe {
+        document_number: text(&request.expected_details, "identification_number"),
+        phone: text(&request.contact_details, "phone"),
+        email: text(&request.contact_details, "email"),
     }
 }
 

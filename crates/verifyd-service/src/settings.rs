@@ -19,6 +19,8 @@ pub struct Settings {
     pub webhook_retry_schedule: Vec<std::time::Duration>,
     /// Allow webhook destinations on loopback/private/link-local addresses (development).
     pub webhook_allow_private_targets: bool,
+    /// Credits, prices and top-up (off by default).
+    pub billing: crate::billing::BillingSettings,
 }
 
 impl Settings {
@@ -35,6 +37,7 @@ impl Settings {
                 std::time::Duration::from_secs(240),
             ],
             webhook_allow_private_targets: false,
+            billing: crate::billing::BillingSettings::default(),
         }
     }
 }

@@ -15,6 +15,8 @@ use crate::{StoreError, StoreResult};
 #[derive(Clone)]
 pub struct Cipher {
     aead: Arc<Aes256Gcm>,
+    /// HMAC key for lookups of low-entropy personal values, derived from the master key.
+    lookup_key: Arc<[u8; 32]>,
 }
 
 impl std::fmt::Debug for Cipher {
@@ -26,8 +28,12 @@ impl std::fmt::Debug for Cipher {
 impl Cipher {
     /// A cipher from 32 raw key bytes.
     pub fn new(key: &[u8; 32]) -> Self {
+        let mut derive = Sha256::new();
+        derive.update(b"verifyd lookup key v1\0");
+        derive.update(key);
         Self {
             aead: Arc::new(Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key))),
+            lookup_key: Arc::new(derive.finalize().into()),
         }
     }
 
@@ -78,6 +84,17 @@ impl Cipher {
         self.seal(plain.as_bytes())
     }
 
+    /// Hex SHA-256 of `value` prefixed with a secret derived from the master key: a lookup
+    /// handle for personal values (emails, phones, document numbers) that, unlike a plain
+    /// hash, cannot be reversed by hashing guesses without the key. (A fixed-length secret
+    /// prefix makes this a keyed PRF; length extension does not matter for an equality handle.)
+    pub fn keyed_hash(&self, value: &str) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(self.lookup_key.as_slice());
+        hasher.update(value.as_bytes());
+        hex::encode(hasher.finalize())
+    }
+
     /// Opens a sealed UTF-8 string.
     pub fn open_str(&self, sealed: &str) -> StoreResult<String> {
         String::from_utf8(self.open(sealed)?)
@@ -106,6 +123,9 @@ mod tests {
         assert!(cipher.open(&STANDARD.encode(bytes)).is_err());
         let other = Cipher::from_base64(&Cipher::generate_base64()).unwrap();
         assert!(other.open(&sealed).is_err());
+        assert_eq!(cipher.keyed_hash("a@b.co"), cipher.keyed_hash("a@b.co"));
+        assert_ne!(cipher.keyed_hash("a@b.co"), other.keyed_hash("a@b.co"));
+        assert_ne!(cipher.keyed_hash("a@b.co"), lookup_hash("a@b.co"));
     }
 
     #[test]

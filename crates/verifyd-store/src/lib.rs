@@ -13,10 +13,13 @@ pub mod accounts;
 pub mod apps;
 pub mod blobs;
 pub mod crypto;
+pub mod extras;
 pub mod faces;
+pub mod lists;
 pub mod sanctions;
 pub mod sessions;
 pub mod settings;
+pub mod users;
 pub mod webhooks;
 pub mod workflows;
 

@@ -68,6 +68,7 @@ pub async fn services(config: &Config, bound: SocketAddr) -> anyhow::Result<Serv
         sanctions_dir: config.sanctions_dir.clone(),
         webhook_retry_schedule: config.webhook_retry_schedule()?,
         webhook_allow_private_targets: config.webhook_allow_private_targets,
+        billing: config.billing().map_err(anyhow::Error::msg)?,
     };
     Ok(Services::new(store, blobs, Arc::new(SystemClock), mailer, settings).await?)
 }

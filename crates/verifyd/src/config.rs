@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub const DEFAULTS: &str = include_str!("../../../config.default.toml");
 
 /// Every configuration key (kept equal to the fields of [`Config`] by a test).
-const KEYS: [&str; 19] = [
+const KEYS: [&str; 22] = [
     "data_dir",
     "listen",
     "public_url",
@@ -32,6 +32,9 @@ const KEYS: [&str; 19] = [
     "lists_refresh_hours",
     "webhook_retry_schedule",
     "webhook_allow_private_targets",
+    "billing_enabled",
+    "billing_prices",
+    "stripe_secret_key",
 ];
 
 /// Raw configuration as read from the layers.
@@ -76,6 +79,12 @@ pub struct Config {
     pub webhook_retry_schedule: String,
     /// Allow webhook destinations on loopback/private/link-local addresses.
     pub webhook_allow_private_targets: bool,
+    /// Check and charge credits for live sessions and standalone calls.
+    pub billing_enabled: bool,
+    /// Price per feature (`OCR`, `FACE_MATCH`…) as a decimal string of dollars.
+    pub billing_prices: std::collections::BTreeMap<String, String>,
+    /// Stripe secret key for `POST /v3/billing/top-up/`; top-up answers 400 when absent.
+    pub stripe_secret_key: Option<String>,
 }
 
 /// Command-line overrides (highest precedence).
@@ -130,6 +139,7 @@ impl Config {
             bail!("lists_refresh_hours must be at least 1");
         }
         self.webhook_retry_schedule()?;
+        self.billing().map_err(anyhow::Error::msg)?;
         Ok(())
     }
 
@@ -159,6 +169,15 @@ impl Config {
         self.database_url
             .clone()
             .unwrap_or_else(|| verifyd_store::Store::sqlite_url(&self.data_dir))
+    }
+
+    /// The billing settings in effect (configured prices over the defaults).
+    pub fn billing(&self) -> Result<verifyd_service::billing::BillingSettings, String> {
+        let mut billing = verifyd_service::billing::BillingSettings::default()
+            .with_prices(&self.billing_prices)?;
+        billing.enabled = self.billing_enabled;
+        billing.stripe_secret_key = self.stripe_secret_key.clone().filter(|k| !k.is_empty());
+        Ok(billing)
     }
 
     /// The public base URL in effect, without a trailing slash.

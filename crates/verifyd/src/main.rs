@@ -57,6 +57,11 @@ enum Command {
         #[command(subcommand)]
         command: ListsCommand,
     },
+    /// Manage organizations' credits offline.
+    Credits {
+        #[command(subcommand)]
+        command: CreditsCommand,
+    },
     /// Machine-readable zone tools.
     Mrz {
         #[command(subcommand)]
@@ -211,6 +216,22 @@ enum ListsCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum CreditsCommand {
+    /// Add credits to an organization; prints the new balance as JSON.
+    Grant {
+        /// Data directory.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// The organization's id.
+        #[arg(long)]
+        org: uuid::Uuid,
+        /// Dollars of credit, e.g. 100 or 12.5 (at most 4 decimals).
+        #[arg(long)]
+        amount: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum MrzCommand {
     /// Parse MRZ lines from stdin; prints JSON. Exit 0 valid, 1 failed checks, 2 not an MRZ.
     Parse {
@@ -329,6 +350,42 @@ fn main() -> anyhow::Result<()> {
                 services.store.close().await;
                 done
             })?;
+            0
+        }
+        Command::Credits {
+            command:
+                CreditsCommand::Grant {
+                    data_dir,
+                    org,
+                    amount,
+                },
+        } => {
+            let config = Config::load(
+                cli.config.as_deref(),
+                Overrides {
+                    data_dir,
+                    listen: None,
+                },
+            )?;
+            let units = verifyd_core::billing::parse_credits(&amount)
+                .filter(|u| *u > 0)
+                .ok_or_else(|| anyhow::anyhow!("--amount must be a positive amount of dollars"))?;
+            let balance = runtime()?.block_on(async {
+                let services = bootstrap::services(&config, config.listen_addr()?).await?;
+                let balance = services
+                    .grant_credits(verifyd_core::ids::OrgId(org), units)
+                    .await;
+                services.store.close().await;
+                balance.map_err(|e| anyhow::anyhow!("{e}"))
+            })?;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "organization_id": org.to_string(),
+                    "granted": verifyd_core::billing::format_credits(units),
+                    "balance": verifyd_core::billing::format_credits(balance),
+                })
+            );
             0
         }
         Command::Mrz {

@@ -1,9 +1,14 @@
 //! One module per resource. [`register`] adds them all to the router and the OpenAPI document.
 
 pub mod accounts;
+pub mod billing;
 pub mod checks;
+pub mod lists;
+pub mod questionnaires;
 pub mod sessions;
+pub mod sharing;
 pub mod system;
+pub mod users;
 pub mod webhooks;
 pub mod workflows;
 
@@ -28,6 +33,11 @@ pub fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     let router = workflows::routes(router);
     let router = checks::routes(router);
     let router = webhooks::routes(router);
+    let router = lists::routes(router);
+    let router = users::routes(router);
+    let router = questionnaires::routes(router);
+    let router = billing::routes(router);
+    let router = sharing::routes(router);
     sessions::routes(router)
 }
 

@@ -12,9 +12,15 @@ mod support;
 
 mod accounts;
 mod api_keys;
+mod billing;
 mod cli;
 mod durability;
+mod fixtures;
+mod lists;
+mod questionnaires;
 mod sanctions;
 mod sdk;
+mod sharing;
 mod system;
+mod users;
 mod webhooks;
