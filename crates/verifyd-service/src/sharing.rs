@@ -397,7 +397,14 @@ impl Services {
             self.store.release_shared_import(app.id, source.id).await?;
             return Err(err);
         }
-        // Webhooks: `status.updated` for the new session is emitted here.
+        // The import's own status change: the new session appears in its status.
+        let events = self
+            .session_events(&session, crate::webhooks::STATUS_UPDATED, None)
+            .await?;
+        if !events.is_empty() {
+            self.store.enqueue_events(&events).await?;
+            self.wake_webhook_workers();
+        }
         self.decision_of(&session).await
     }
 
@@ -449,7 +456,8 @@ impl Services {
             self.apply_blocklists(app, &mut session.results).await?;
         }
         session.updated_at = now;
-        self.store.save_session(&session).await?;
+        // Saved together with its `data.updated` events (the outbox).
+        self.save_session_data_updated(&session).await?;
         let fields: Vec<&str> = patch.0.keys().map(String::as_str).collect();
         let item = ReviewItem {
             id: uuid::Uuid::new_v4().to_string(),
@@ -461,7 +469,6 @@ impl Services {
             created_at: now,
         };
         self.store.add_review(app, id, &item).await?;
-        // Webhooks: the single place `data.updated` is emitted for reviewer edits.
         let element = session
             .results_of("id_verifications")
             .get(index)

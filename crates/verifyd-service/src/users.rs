@@ -1,7 +1,7 @@
 //! Users aggregated by vendor_data over the application's sessions, with what the
 //! integrator sets on them (display name, status, metadata, corrected fields).
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 use verifyd_core::ids::AppId;
 use verifyd_core::session::Session;
 use verifyd_core::users::{status_comment, user_json, UserInput, UserRecord, UserStatus};
@@ -90,7 +90,8 @@ impl Services {
             }
             Err(e) => return Err(e.into()),
         }
-        // Webhooks: `user.created` is emitted here once the webhooks outbox exists.
+        self.emit_user_event(app, "user.created", &user, Map::new())
+            .await?;
         let sessions = self.sessions_of(app, &vendor_data).await?;
         Ok(user_json(&user, &sessions, true))
     }
@@ -107,7 +108,17 @@ impl Services {
         let input = UserInput::parse(body, false)?;
         input.apply(&mut user, self.clock.now());
         self.store.save_user(app, &user).await?;
-        // Webhooks: `user.data.updated` (with `changed_fields`) is emitted here.
+        let changed: Vec<&str> = USER_FIELDS
+            .iter()
+            .copied()
+            .filter(|f| body.contains_key(*f))
+            .collect();
+        if !changed.is_empty() {
+            let mut extra = Map::new();
+            extra.insert("changed_fields".into(), json!(changed));
+            self.emit_user_event(app, "user.data.updated", &user, extra)
+                .await?;
+        }
         self.user(app, vendor_data).await
     }
 
@@ -146,8 +157,10 @@ impl Services {
             user.comments
                 .push(status_comment(previous, status, comment, now));
             self.store.save_user(app, &user).await?;
-            // Webhooks: the single place `user.status.updated` (with `previous_status`) is
-            // emitted once the webhooks outbox exists.
+            let mut extra = Map::new();
+            extra.insert("previous_status".into(), json!(previous.as_str()));
+            self.emit_user_event(app, crate::webhooks::USER_STATUS_UPDATED, &user, extra)
+                .await?;
             tracing::info!(user_id = %user.id, from = previous.as_str(), to = status.as_str(), "user status changed");
         }
         self.user(app, vendor_data).await
@@ -229,5 +242,33 @@ impl Services {
             }
         }
         Ok(deleted)
+    }
+}
+
+/// The user fields a PATCH may change (reported as `changed_fields`).
+const USER_FIELDS: [&str; 8] = [
+    "display_name",
+    "full_name",
+    "date_of_birth",
+    "status",
+    "metadata",
+    "approved_emails",
+    "approved_phones",
+    "issuing_states",
+];
+
+impl Services {
+    /// Puts a `user.*` event in the outbox: `vendor_data` and `status` of the user plus
+    /// `extra` (`previous_status`, `changed_fields`).
+    async fn emit_user_event(
+        &self,
+        app: AppId,
+        webhook_type: &str,
+        user: &UserRecord,
+        mut extra: Map<String, Value>,
+    ) -> ServiceResult<()> {
+        extra.insert("vendor_data".into(), json!(user.vendor_data));
+        extra.insert("status".into(), json!(user.status.as_str()));
+        self.emit_app_event(app, webhook_type, extra).await
     }
 }

@@ -875,3 +875,80 @@ async fn two_nodes_share_the_outbox_without_double_delivery() {
     eprintln!("attempts by node: a={} b={}", attempts(&a), attempts(&b));
     assert_eq!(attempts(&a) + attempts(&b), expected);
 }
+
+both_backends!(user_and_data_events_are_delivered, async fn body(backend) {
+    let server = webhook_server(&backend, "1s,2s").await;
+    let receiver = Receiver::start().await;
+    let t = tenant(&server).await;
+    let (status, destination) = send(
+        server
+            .post_json(
+                "/v3/webhook/destinations/",
+                &json!({"label": "users", "url": receiver.url("/users"),
+                        "subscribed_events": ["user.created", "user.status.updated",
+                                              "user.data.updated", "data.updated"]}),
+            )
+            .header("x-api-key", &t.key),
+    )
+    .await;
+    assert_eq!(status, 201, "{destination}");
+    let secret = destination["secret_shared_key"].as_str().unwrap().to_owned();
+
+    let (status, body) = send(
+        server
+            .post_json("/v3/users/create/", &json!({"vendor_data": "user-7"}))
+            .header("x-api-key", &t.key),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = send(
+        server
+            .client_patch("/v3/users/user-7/")
+            .json(&json!({"display_name": "Seven"}))
+            .header("x-api-key", &t.key),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = send(
+        server
+            .client_patch("/v3/users/user-7/update-status/")
+            .json(&json!({"status": "FLAGGED"}))
+            .header("x-api-key", &t.key),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // A reviewer's correction of a finished session: data.updated with the decision.
+    let session = t.sandbox_session(&server, "approve", "user-7").await;
+    let (status, body) = send(
+        server
+            .client_patch(&format!("/v3/session/{session}/update-data/"))
+            .json(&json!({"first_name": "Ana"}))
+            .header("x-api-key", &t.key),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    let got = receiver.wait_for("four events", |r| r.len() >= 4).await;
+    let by_type = |kind: &str| {
+        got.iter()
+            .map(Received::json)
+            .find(|b| b["webhook_type"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} among {:?}", got.iter().map(Received::json).collect::<Vec<_>>()))
+    };
+    let created = by_type("user.created");
+    assert_eq!(created["vendor_data"], "user-7");
+    assert_eq!(by_type("user.data.updated")["changed_fields"], json!(["display_name"]));
+    let status_event = by_type("user.status.updated");
+    assert_eq!(status_event["status"], "FLAGGED");
+    assert_eq!(status_event["previous_status"], "ACTIVE");
+    let data = by_type("data.updated");
+    assert_eq!(data["session_id"], session.as_str());
+    assert_eq!(data["status"], "Approved");
+    assert_eq!(
+        data["decision"]["id_verifications"][0]["first_name"], "Ana",
+        "{data}"
+    );
+    for request in &got {
+        assert_signed(request, &secret);
+    }
+});
