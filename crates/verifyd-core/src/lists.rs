@@ -157,9 +157,8 @@ impl EntryType {
 
 /// Why face values are refused: matching them needs templates from the face engine, which
 /// lists do not store yet. Said plainly instead of pretending the entry works.
-pub const FACE_NOT_SUPPORTED: &str = "Face list entries are not supported yet: matching faces \
-     needs face templates from the face engine, which lists do not store yet. Document, phone \
-     and email entries work.";
+pub const FACE_NOT_SUPPORTED: &str = "Blocklisting a session's face is not supported yet: add \
+     the face from an image with POST /v3/lists/{uuid}/entries/face-upload/.";
 
 /// The canonical form a value is matched on, or why it is not a valid value of the type.
 pub fn normalise(entry_type: EntryType, raw: &str) -> Result<String, String> {

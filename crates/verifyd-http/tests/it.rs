@@ -36,6 +36,8 @@ struct TestApp {
     /// A live application of its own for the face-search test, whose index no other test
     /// enrolls into.
     search_key: String,
+    /// Another, for the face blocklist test.
+    blocklist_key: String,
 }
 
 impl TestApp {
@@ -108,6 +110,10 @@ fn start(models_dir: PathBuf, sanctions_dir: Option<PathBuf>) -> TestApp {
                 .create_standalone_application("it-search", Environment::Live)
                 .await
                 .unwrap();
+            let blocklist = services
+                .create_standalone_application("it-blocklist", Environment::Live)
+                .await
+                .unwrap();
             let state = AppState {
                 services,
                 limiter: Arc::new(RateLimiter::new(RateLimits::default())),
@@ -119,6 +125,7 @@ fn start(models_dir: PathBuf, sanctions_dir: Option<PathBuf>) -> TestApp {
                 live_key: live.api_key,
                 sandbox_key: sandbox.api_key,
                 search_key: search.api_key,
+                blocklist_key: blocklist.api_key,
             })
             .unwrap();
             let app =
@@ -559,4 +566,86 @@ async fn face_search_finds_enrolled_faces_but_not_earlier_searches() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(body["face_search"]["status"], "Approved");
+}
+
+#[tokio::test]
+async fn a_face_in_the_blocklist_declines_face_searches() {
+    use base64::Engine as _;
+    let app = full();
+    // An application of its own, so other tests' enrolments do not interfere.
+    let key = app.blocklist_key.as_str();
+    let client = reqwest::Client::new();
+    let lists: Value = client
+        .get(app.url("/v3/lists/?list_type=blocklist&entry_type=face"))
+        .header("x-api-key", key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let face_list = lists["results"][0]["uuid"].as_str().unwrap().to_owned();
+    let upload = app.url(&format!("/v3/lists/{face_list}/entries/face-upload/"));
+    let encoded = base64::engine::general_purpose::STANDARD.encode(fixture("obama.jpg"));
+    let response = client
+        .post(&upload)
+        .header("x-api-key", key)
+        .json(&json!({"image": encoded, "display_label": "fraudster"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let entry: Value = response.json().await.unwrap();
+    assert_eq!(entry["display_label"], "fraudster");
+
+    // Without a face the upload is refused.
+    let mut blank = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(200, 200, image::Rgb([90, 90, 90]))
+        .write_to(&mut blank, image::ImageFormat::Png)
+        .unwrap();
+    let blank = base64::engine::general_purpose::STANDARD.encode(blank.into_inner());
+    let response = client
+        .post(&upload)
+        .header("x-api-key", key)
+        .json(&json!({"image": blank}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"image": ["No face detected in the image."]})
+    );
+
+    // Another photo of the blocklisted person is declined; someone else is not.
+    let search = |name: &'static str| {
+        let form = Form::new()
+            .part("user_image", image(name, fixture(name)))
+            .text("save_api_request", "false");
+        app.post_form("/v3/face-search/", Some(key), form)
+    };
+    let (status, body) = search("obama2.jpg").await;
+    assert_eq!(status, 200, "{body}");
+    let result = &body["face_search"];
+    assert_eq!(result["status"], "Declined", "{body}");
+    assert_eq!(result["matches"][0]["is_blocklisted"], true, "{body}");
+    assert_eq!(result["matches"][0]["source"], "list_entry", "{body}");
+    assert_eq!(risks(result), ["FACE_IN_BLOCKLIST"]);
+    assert_eq!(result["warnings"][0]["log_type"], "error");
+    let (_, body) = search("biden.jpg").await;
+    assert_eq!(body["face_search"]["status"], "Approved", "{body}");
+    assert_eq!(body["face_search"]["total_matches"], 0, "{body}");
+
+    // Removing the entry removes the face from the index.
+    let entry_id = entry["uuid"].as_str().unwrap();
+    let response = client
+        .delete(app.url(&format!("/v3/lists/{face_list}/entries/{entry_id}/")))
+        .header("x-api-key", key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let (_, body) = search("obama2.jpg").await;
+    assert_eq!(body["face_search"]["status"], "Approved", "{body}");
+    assert_eq!(body["face_search"]["total_matches"], 0, "{body}");
 }

@@ -19,6 +19,7 @@ use verifyd_core::{CoreError, FieldErrors};
 use verifyd_store::lists::ListFilter;
 use verifyd_store::StoreError;
 
+use crate::faces::{Enrollment, TemplateSource};
 use crate::{ServiceResult, Services};
 
 /// The legacy `item_type` values and their entry types.
@@ -32,6 +33,12 @@ const LEGACY_TYPES: [(&str, EntryType); 4] = [
 fn list_not_found() -> CoreError {
     CoreError::NotFound("List not found.".to_owned())
 }
+
+/// Largest decoded face image accepted by face-upload (as the standalone checks).
+const MAX_FACE_IMAGE_BYTES: usize = 5 * 1024 * 1024;
+/// Face entries carry a template, not a value.
+const FACE_BY_UPLOAD: &str =
+    "Face entries are added from an image with POST /v3/lists/{uuid}/entries/face-upload/.";
 
 impl Services {
     /// The blocklist warnings (contract §2.3 objects, `log_type: error`) for whichever of
@@ -174,6 +181,9 @@ impl Services {
                 CoreError::Forbidden("System blocklists cannot be deleted.".to_owned()).into(),
             );
         }
+        for entry in self.store.list_entries(app, id).await? {
+            self.store.delete_list_entry_faces(app, entry.id.0).await?;
+        }
         self.store.delete_list(app, id).await?;
         Ok(())
     }
@@ -223,7 +233,7 @@ impl Services {
         let list = self.list(app, id).await?;
         let input = EntryInput::parse(body)?;
         if list.entry_type == EntryType::Face {
-            return Err(CoreError::Rejected(FACE_NOT_SUPPORTED.to_owned()).into());
+            return Err(CoreError::Rejected(FACE_BY_UPLOAD.to_owned()).into());
         }
         let raw = match (&input.value, input.reference_session_id) {
             (Some(value), _) => value.clone(),
@@ -280,6 +290,90 @@ impl Services {
         }
     }
 
+    /// `POST /v3/lists/{id}/entries/face-upload/`: a face list entry from a base64 image
+    /// (`image`, at most 5 MB decoded): the largest face is enrolled into the application's
+    /// face index under the entry, so sessions and face searches match it.
+    pub async fn add_face_list_entry(
+        &self,
+        app: AppId,
+        id: ListId,
+        body: &Map<String, Value>,
+    ) -> ServiceResult<ListEntry> {
+        use base64::Engine as _;
+        let list = self.list(app, id).await?;
+        if list.entry_type != EntryType::Face {
+            return Err(
+                CoreError::Rejected("This list does not hold face entries.".to_owned()).into(),
+            );
+        }
+        let image = match body.get("image") {
+            Some(Value::String(raw)) if !raw.trim().is_empty() => {
+                // Data URLs are accepted as browsers produce them.
+                let data = raw.split_once("base64,").map_or(raw.as_str(), |(_, d)| d);
+                base64::engine::general_purpose::STANDARD
+                    .decode(data.trim())
+                    .map_err(|_| {
+                        CoreError::field("image", "Upload a valid base64-encoded image.")
+                    })?
+            }
+            None | Some(Value::Null) => {
+                return Err(CoreError::field("image", "This field is required.").into())
+            }
+            Some(_) => {
+                return Err(
+                    CoreError::field("image", "Upload a valid base64-encoded image.").into(),
+                )
+            }
+        };
+        if image.len() > MAX_FACE_IMAGE_BYTES {
+            return Err(CoreError::field("image", "File size should not exceed 5 MB").into());
+        }
+        let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_owned);
+        let engine = self.engines.faces().await?;
+        let analysis = self
+            .engines
+            .run(move || engine.analyze(&image, verifyd_faces::AnalyzeOptions::default()))
+            .await?
+            .map_err(|e| crate::checks::face_error("image", e))?;
+        let Some(main) = analysis.main else {
+            return Err(CoreError::field("image", "No face detected in the image.").into());
+        };
+        let entry = ListEntry {
+            id: ListEntryId::new(),
+            list_id: list.id,
+            value: None,
+            display_label: text("display_label"),
+            comment: text("comment"),
+            metadata: body.get("metadata").filter(|m| m.is_object()).cloned(),
+            reference_session_id: None,
+            reference_object_uuid: None,
+            created_at: self.clock.now(),
+        };
+        self.store
+            .insert_list_entry(app, &list, &entry, None)
+            .await?;
+        let enrolled = self
+            .enroll_face(
+                app,
+                &main.template,
+                Enrollment {
+                    session_id: None,
+                    list_entry_id: Some(entry.id.0),
+                    source: TemplateSource::ListEntry,
+                    list_kind: Some(list.list_type.as_str().to_owned()),
+                    api_service: None,
+                    status: None,
+                    vendor_data: None,
+                },
+            )
+            .await;
+        if let Err(err) = enrolled {
+            self.store.delete_list_entry(app, list.id, entry.id).await?;
+            return Err(err);
+        }
+        Ok(entry)
+    }
+
     /// Removes an entry.
     pub async fn delete_list_entry(
         &self,
@@ -291,6 +385,7 @@ impl Services {
         if !self.store.delete_list_entry(app, list.id, entry).await? {
             return Err(CoreError::NotFound("List entry not found.".to_owned()).into());
         }
+        self.store.delete_list_entry_faces(app, entry.0).await?;
         Ok(())
     }
 

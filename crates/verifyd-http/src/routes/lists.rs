@@ -10,7 +10,6 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use verifyd_core::ids::{ListEntryId, ListId};
-use verifyd_core::lists::{EntryType, FACE_NOT_SUPPORTED};
 use verifyd_service::lists::{parse_entry_type, parse_list_type};
 use verifyd_store::lists::ListFilter;
 
@@ -204,24 +203,25 @@ async fn add_entry(
     Ok((StatusCode::CREATED, Json(entry.to_json())))
 }
 
-/// Face entries from an uploaded image: not supported yet (400 saying why).
+/// Adds a face entry from a base64 image (`image`, `display_label`, `comment`): the largest
+/// face is enrolled into the application's face index, so sessions and face searches match it.
 #[utoipa::path(post, path = "/v3/lists/{list_uuid}/entries/face-upload", tag = "lists",
     params(("list_uuid" = String, Path)), request_body = Object,
-    responses((status = 400, description = "Face entries are not supported yet")),
+    responses((status = 201, description = "The entry"),
+        (status = 400, description = "Not a face list, no face in the image, bad image"),
+        (status = 503, description = "Face engine not installed")),
     security(("api_key" = [])))]
 async fn face_upload(
     State(state): State<AppState>,
     ApiApp(app): ApiApp,
     Path(id): Path<String>,
-    JsonBody(_body): JsonBody<Map<String, Value>>,
-) -> ApiResult<StatusCode> {
-    let list = state.services.list(app.id, list_id(&id)?).await?;
-    if list.entry_type != EntryType::Face {
-        return Err(ApiError::BadRequest(
-            "This list does not hold face entries.".to_owned(),
-        ));
-    }
-    Err(ApiError::BadRequest(FACE_NOT_SUPPORTED.to_owned()))
+    JsonBody(body): JsonBody<Map<String, Value>>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let entry = state
+        .services
+        .add_face_list_entry(app.id, list_id(&id)?, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(entry.to_json())))
 }
 
 /// Removes an entry.
