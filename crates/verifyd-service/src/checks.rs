@@ -140,6 +140,11 @@ impl Engines {
         Ok(Arc::clone(reader))
     }
 
+    /// The sanctions lists behind [`Engines::screening`].
+    pub(crate) fn screening_lists(&self) -> &ScreeningLists {
+        &self.lists
+    }
+
     /// The sanctions index from the folder and the imported lists (rebuilt after an import);
     /// `None` when no list is loaded at all.
     pub async fn screening(&self) -> ServiceResult<Option<Arc<Index>>> {

@@ -20,7 +20,17 @@ use verifyd_screening::Index;
 use verifyd_store::sanctions::SanctionsListInfo;
 use verifyd_store::Store;
 
+use serde_json::{json, Value};
+use verifyd_core::session::{ReviewItem, Session};
+use verifyd_core::status::SessionStatus;
+use verifyd_core::tenant::Environment;
+use verifyd_core::workflow::WorkflowSpec;
+use verifyd_screening::{Query, QueryDate, QueryEntityType, ScreenOptions, Thresholds};
+
 use crate::{ServiceError, ServiceResult, Services};
+
+/// Sessions read per page by the ongoing-monitoring job.
+const MONITORING_PAGE: i64 = 200;
 
 /// How often a node asks the database whether a list was imported since its last build.
 pub const RECHECK_EVERY: Duration = Duration::from_secs(5);
@@ -70,6 +80,11 @@ impl ScreeningLists {
             current: RwLock::new(None),
             refresh: Mutex::new(None),
         }
+    }
+
+    /// Makes the next screening look at the database again (after an import by this node).
+    pub(crate) async fn invalidate(&self) {
+        *self.refresh.lock().await = None;
     }
 
     fn loaded(&self) -> Option<Loaded> {
@@ -222,6 +237,7 @@ impl Services {
             imported_at: self.now_distinct_from_stored().await?,
         };
         self.store.replace_sanctions_list(&info, &json).await?;
+        self.engines.screening_lists().invalidate().await;
         tracing::info!(source, entities = count, origin, "sanctions list imported");
         Ok(ImportOutcome {
             info,
@@ -249,5 +265,275 @@ impl Services {
             Some(latest) if latest >= now => latest + chrono::Duration::microseconds(1),
             _ => now,
         })
+    }
+}
+
+/// The AML thresholds of a workflow: a score above `aml_review_threshold` is reviewed, above
+/// `aml_decline_threshold` declined.
+pub fn workflow_aml_thresholds(spec: &WorkflowSpec) -> Thresholds {
+    Thresholds {
+        approve: spec.aml_review_threshold,
+        review: spec.aml_decline_threshold,
+        ..Thresholds::default()
+    }
+}
+
+/// What one ongoing-monitoring run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MonitoringReport {
+    /// Approved sessions whose screening was repeated.
+    pub screened: usize,
+    /// Of those, the ones with hits they did not have before (each got a `data.updated`).
+    pub with_new_hits: usize,
+}
+
+/// The query an `aml_screenings` element was screened with (its `screened_data`).
+fn query_of(element: &Value) -> Option<Query> {
+    let data = element.get("screened_data")?;
+    let text = |k: &str| data.get(k).and_then(Value::as_str).map(str::to_owned);
+    Some(Query {
+        full_name: text("full_name").filter(|n| !n.trim().is_empty())?,
+        entity_type: Some(
+            element
+                .get("entity_type")
+                .and_then(Value::as_str)
+                .and_then(QueryEntityType::parse)
+                .unwrap_or(QueryEntityType::Person),
+        ),
+        date_of_birth: text("date_of_birth").and_then(|d| QueryDate::parse(&d)),
+        nationality: text("nationality"),
+        gender: None,
+        document_number: text("document_number"),
+    })
+}
+
+/// The ids of an element's hits (`un-6907993`, `ofac-2674` …).
+fn hit_ids(element: &Value) -> Vec<String> {
+    element
+        .get("hits")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|h| h.get("id").and_then(Value::as_str).map(str::to_owned))
+        .collect()
+}
+
+impl Services {
+    /// Ongoing monitoring: re-screens the latest AML screening of every approved live session
+    /// against the lists loaded now. A session whose screening finds a hit it did not have
+    /// before gets the new result in place of the old one (same node), an activity item, and
+    /// a `data.updated` webhook; its status stays as the reviewer left it. Run after a list
+    /// import changed something.
+    pub async fn rescreen_approved_sessions(&self) -> ServiceResult<MonitoringReport> {
+        let mut report = MonitoringReport::default();
+        let Some(index) = self.engines.screening().await? else {
+            return Ok(report);
+        };
+        let mut after = None;
+        loop {
+            let page = self
+                .store
+                .approved_sessions_after(after, MONITORING_PAGE)
+                .await?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = Some(last.id);
+            for session in page {
+                if session.environment != Environment::Live {
+                    continue;
+                }
+                if self.rescreen_session(session, &index, &mut report).await? {
+                    report.with_new_hits += 1;
+                }
+            }
+        }
+        if report.with_new_hits > 0 {
+            tracing::info!(
+                screened = report.screened,
+                new_hits = report.with_new_hits,
+                "ongoing AML monitoring found new hits"
+            );
+        }
+        Ok(report)
+    }
+
+    /// Re-screens one session; true when it had new hits (and was updated).
+    async fn rescreen_session(
+        &self,
+        mut session: Session,
+        index: &Arc<Index>,
+        report: &mut MonitoringReport,
+    ) -> ServiceResult<bool> {
+        let elements = session.results_of("aml_screenings");
+        let Some((position, element)) = elements.iter().enumerate().next_back() else {
+            return Ok(false);
+        };
+        let Some(query) = query_of(element) else {
+            return Ok(false);
+        };
+        report.screened += 1;
+        let spec = self.session_spec(&session).await?;
+        let thresholds = workflow_aml_thresholds(&spec);
+        let index = Arc::clone(index);
+        let result = self
+            .engines
+            .run(move || {
+                let hits = index.screen_with(&query, &ScreenOptions::default());
+                verifyd_screening::decide(&query, &hits, &thresholds)
+            })
+            .await?;
+        let mut fresh =
+            serde_json::to_value(result).map_err(|e| ServiceError::internal("aml element", e))?;
+        let known = hit_ids(element);
+        let new: Vec<String> = hit_ids(&fresh)
+            .into_iter()
+            .filter(|id| !known.contains(id))
+            .collect();
+        if new.is_empty() {
+            return Ok(false);
+        }
+        if let (Some(object), Some(node)) = (fresh.as_object_mut(), element.get("node_id")) {
+            object.insert("node_id".into(), node.clone());
+            object.insert("ongoing_monitoring".into(), json!(true));
+        }
+        let mut updated = elements.clone();
+        if let Some(slot) = updated.get_mut(position) {
+            *slot = fresh;
+        }
+        session
+            .results
+            .insert("aml_screenings".into(), Value::Array(updated));
+        let now = self.clock.now();
+        session.updated_at = now;
+        self.save_session_data_updated(&session).await?;
+        let item = ReviewItem {
+            id: uuid::Uuid::new_v4().to_string(),
+            action: "aml_ongoing_monitoring".to_owned(),
+            old_status: Some(SessionStatus::Approved),
+            new_status: Some(session.status),
+            note: Some(format!(
+                "Ongoing AML monitoring: new hit(s) {}",
+                new.join(", ")
+            )),
+            reviewed_by: "system".to_owned(),
+            created_at: now,
+        };
+        self.store
+            .add_review(session.app_id, session.id, &item)
+            .await?;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::billing::BillingSettings;
+    use crate::test_support::services;
+    use serde_json::Map;
+    use verifyd_core::status::SessionStatus as Status;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../verifyd-screening/tests/fixtures/"
+        );
+        std::fs::read(format!("{dir}{name}")).unwrap()
+    }
+
+    /// An approved live session whose AML screening of `name` found nothing.
+    async fn approved_session(
+        services: &Services,
+        name: &str,
+    ) -> (Session, verifyd_core::tenant::Application) {
+        let app = services
+            .create_standalone_application("monitoring", Environment::Live)
+            .await
+            .unwrap()
+            .app;
+        let workflow = services
+            .create_workflow(app.id, &obj(json!({"workflow_type": "kyc"})))
+            .await
+            .unwrap();
+        let mut session = services
+            .create_session(
+                &app,
+                &obj(json!({"workflow_id": workflow.id, "vendor_data": "u-1"})),
+            )
+            .await
+            .unwrap()
+            .session;
+        session.results.insert(
+            "aml_screenings".into(),
+            json!([{"node_id": "feature_aml", "status": "Approved", "total_hits": 0, "hits": [],
+                    "entity_type": "person", "warnings": [],
+                    "screened_data": {"full_name": name, "date_of_birth": null,
+                                      "nationality": null, "document_number": null}}]),
+        );
+        let session = services
+            .transition(session, Status::InProgress, "status_change", None, "test")
+            .await
+            .unwrap();
+        let session = services
+            .transition(session, Status::Approved, "status_change", None, "test")
+            .await
+            .unwrap();
+        (session, app)
+    }
+
+    #[tokio::test]
+    async fn a_new_list_entry_updates_approved_sessions_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let services = services(dir.path(), BillingSettings::default(), None).await;
+        let (session, app) = approved_session(&services, "Eric Badege").await;
+        let (clean, _) = approved_session(&services, "Margarethe Vandersloot").await;
+
+        // No list yet: nothing to screen against, nothing changes.
+        assert_eq!(
+            services.rescreen_approved_sessions().await.unwrap(),
+            MonitoringReport::default()
+        );
+
+        services
+            .import_sanctions_list("un", "test", vec![fixture("un_excerpt.xml")])
+            .await
+            .unwrap();
+        let report = services.rescreen_approved_sessions().await.unwrap();
+        assert_eq!(
+            report,
+            MonitoringReport {
+                screened: 2,
+                with_new_hits: 1
+            }
+        );
+
+        let after = services.session(app.id, session.id).await.unwrap();
+        assert_eq!(after.status, Status::Approved);
+        let element = &after.results_of("aml_screenings")[0];
+        assert_eq!(element["node_id"], "feature_aml");
+        assert_eq!(element["ongoing_monitoring"], true);
+        assert!(
+            hit_ids(element).contains(&"un-6907993".to_owned()),
+            "{element}"
+        );
+        let reviews = services.store.reviews(app.id, session.id).await.unwrap();
+        assert!(reviews.iter().any(|r| r.action == "aml_ongoing_monitoring"));
+        let untouched = services.session(clean.app_id, clean.id).await.unwrap();
+        assert!(hit_ids(&untouched.results_of("aml_screenings")[0]).is_empty());
+
+        // The same lists again: the hit is known, nothing new.
+        let report = services.rescreen_approved_sessions().await.unwrap();
+        assert_eq!(
+            report,
+            MonitoringReport {
+                screened: 2,
+                with_new_hits: 0
+            }
+        );
     }
 }

@@ -439,6 +439,26 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Approved sessions of any application, by id, after `after` (exclusive); a page of at
+    /// most `limit`. For the AML ongoing-monitoring job only.
+    pub async fn approved_sessions_after(
+        &self,
+        after: Option<SessionId>,
+        limit: i64,
+    ) -> StoreResult<Vec<Session>> {
+        let rows = sqlx::query(
+            "SELECT body_sealed FROM sessions WHERE status = 'Approved' AND id > $1 \
+             ORDER BY id LIMIT $2",
+        )
+        .bind(after.map_or_else(String::new, |id| id.to_string()))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| self.session_from(r)).collect()
+    }
+}
+
 /// A dynamically bound parameter of a built query.
 #[derive(Debug, Clone)]
 enum BindValue {

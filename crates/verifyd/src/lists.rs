@@ -9,6 +9,7 @@
 use anyhow::{bail, Context};
 use std::path::PathBuf;
 use std::time::Duration;
+use verifyd_service::screening::MonitoringReport;
 use verifyd_service::Services;
 
 /// The largest list file accepted from a URL (OpenSanctions' full PEP export is ~1 GB; the
@@ -71,6 +72,11 @@ pub async fn import_files(
         .import_sanctions_list(source, &origin, contents)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let monitoring = if outcome.changed {
+        monitor(services).await?
+    } else {
+        MonitoringReport::default()
+    };
     println!(
         "{}",
         serde_json::json!({
@@ -79,9 +85,20 @@ pub async fn import_files(
             "changed": outcome.changed,
             "imported_at": outcome.info.imported_at.to_rfc3339(),
             "sha256": outcome.info.content_sha256,
+            "rescreened_sessions": monitoring.screened,
+            "sessions_with_new_hits": monitoring.with_new_hits,
         })
     );
     Ok(())
+}
+
+/// Ongoing monitoring after a list changed: approved sessions are screened again and those
+/// with new hits get a `data.updated` event (delivered by the running servers).
+async fn monitor(services: &Services) -> anyhow::Result<MonitoringReport> {
+    services
+        .rescreen_approved_sessions()
+        .await
+        .map_err(|e| anyhow::anyhow!("ongoing monitoring: {e}"))
 }
 
 /// `verifyd lists status`: one JSON line per imported list.
@@ -122,6 +139,9 @@ pub async fn refresh(services: &Services, sources: &[RefreshSource]) -> anyhow::
                 tracing::error!(list = %source.list, error = %format!("{err:#}"), "sanctions list refresh failed; the stored list is kept")
             }
         }
+    }
+    if changed > 0 {
+        monitor(services).await?;
     }
     Ok(changed)
 }
