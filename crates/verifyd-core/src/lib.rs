@@ -9,6 +9,7 @@ pub mod account;
 pub mod clock;
 pub mod error;
 pub mod ids;
+pub mod kyc;
 pub mod sandbox;
 pub mod session;
 pub mod status;

@@ -92,7 +92,7 @@ impl Engines {
 
     /// Runs CPU-bound work on the blocking pool once a core is free. The permit moves into
     /// the task, so a client that hangs up does not free a core that is still busy.
-    async fn run<T: Send + 'static>(
+    pub(crate) async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> ServiceResult<T> {
@@ -526,7 +526,10 @@ fn standalone_document(mut reading: IdVerification) -> StandaloneIdVerification 
 }
 
 /// The AML object when no list is loaded: no hits, In Review, and a warning saying why.
-fn lists_not_loaded(query: &Query, thresholds: &verifyd_screening::Thresholds) -> AmlResult {
+pub(crate) fn lists_not_loaded(
+    query: &Query,
+    thresholds: &verifyd_screening::Thresholds,
+) -> AmlResult {
     let mut result = verifyd_screening::decide(query, &[], thresholds);
     result.status = AmlStatus::InReview;
     result.warnings.push(AmlWarning {

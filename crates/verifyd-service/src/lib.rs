@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod checks;
 pub mod error;
+pub mod flow;
 pub mod mail;
 pub mod secrets;
 pub mod sessions;

@@ -15,6 +15,8 @@ pub struct Settings {
     pub models_dir: PathBuf,
     /// Sanctions/PEP list files for AML screening; none loaded when absent.
     pub sanctions_dir: Option<PathBuf>,
+    /// CSP `frame-ancestors` sources of the hosted page (who may embed it in an iframe).
+    pub frame_ancestors: String,
 }
 
 impl Settings {
@@ -26,6 +28,7 @@ impl Settings {
             register_per_ip_per_hour: 5,
             models_dir: PathBuf::from("models"),
             sanctions_dir: None,
+            frame_ancestors: "*".to_owned(),
         }
     }
 }

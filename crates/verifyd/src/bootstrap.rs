@@ -66,6 +66,7 @@ pub async fn services(config: &Config, bound: SocketAddr) -> anyhow::Result<Serv
         register_per_ip_per_hour: config.rate_limit_registrations_per_hour,
         models_dir: config.models_dir.clone(),
         sanctions_dir: config.sanctions_dir.clone(),
+        frame_ancestors: config.frame_ancestors.clone(),
     };
     Ok(Services::new(store, blobs, Arc::new(SystemClock), mailer, settings).await?)
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub const DEFAULTS: &str = include_str!("../../../config.default.toml");
 
 /// Every configuration key (kept equal to the fields of [`Config`] by a test).
-const KEYS: [&str; 15] = [
+const KEYS: [&str; 16] = [
     "data_dir",
     "listen",
     "public_url",
@@ -28,6 +28,7 @@ const KEYS: [&str; 15] = [
     "log_format",
     "models_dir",
     "sanctions_dir",
+    "frame_ancestors",
 ];
 
 /// Raw configuration as read from the layers.
@@ -64,6 +65,8 @@ pub struct Config {
     pub models_dir: PathBuf,
     /// Sanctions/PEP list files for `/v3/aml/`; AML results say no lists are loaded when absent.
     pub sanctions_dir: Option<PathBuf>,
+    /// CSP `frame-ancestors` of the hosted page: who may embed it (the web SDK's iframe).
+    pub frame_ancestors: String,
 }
 
 /// Command-line overrides (highest precedence).
@@ -109,6 +112,14 @@ impl Config {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 bail!("public_url must start with http:// or https://");
             }
+        }
+        if self.frame_ancestors.trim().is_empty()
+            || self
+                .frame_ancestors
+                .chars()
+                .any(|c| matches!(c, ';' | ',' | '\n' | '\r'))
+        {
+            bail!("frame_ancestors must be a space-separated list of CSP sources, e.g. \"*\" or \"'self' https://shop.example\"");
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format must be text or json");

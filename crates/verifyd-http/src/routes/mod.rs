@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod checks;
+pub mod page;
 pub mod sessions;
 pub mod system;
 pub mod workflows;
@@ -26,6 +27,7 @@ pub fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     let router = accounts::routes(router);
     let router = workflows::routes(router);
     let router = checks::routes(router);
+    let router = page::routes(router);
     sessions::routes(router)
 }
 

@@ -14,5 +14,7 @@ mod accounts;
 mod api_keys;
 mod cli;
 mod durability;
+mod kyc;
+mod kyc_fixtures;
 mod sdk;
 mod system;
