@@ -14,6 +14,7 @@ mod accounts;
 mod api_keys;
 mod cli;
 mod durability;
+mod e2e;
 mod kyc;
 mod kyc_fixtures;
 mod sdk;
