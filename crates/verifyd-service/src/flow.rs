@@ -370,7 +370,51 @@ fn selfie_problem(analysis: &FaceAnalysis) -> Option<&'static str> {
     })
 }
 
+/// Removes a warning from a document element and re-derives its status from the rest.
+fn drop_warning(element: &mut verifyd_documents::IdVerification, risk: &str) {
+    use verifyd_documents::{FeatureStatus, LogType};
+    element.warnings.retain(|w| w.risk != risk);
+    element.status = match element.warnings.iter().map(|w| w.log_type).max() {
+        Some(LogType::Error) => FeatureStatus::Declined,
+        Some(LogType::Warning) => FeatureStatus::InReview,
+        _ => FeatureStatus::Approved,
+    };
+}
+
 impl Services {
+    /// The holder's photo on a document front, found by the face engine: the largest face,
+    /// framed like a passport photo, as JPEG. `None` without a face.
+    async fn portrait_from_face(&self, front: Vec<u8>) -> ServiceResult<Option<Vec<u8>>> {
+        let engine = self.engines.faces().await?;
+        self.engines
+            .run(move || {
+                let Ok(img) = engine.decode(&front) else {
+                    return Ok(None);
+                };
+                let Ok(analysis) = engine.analyze_image(&img, AnalyzeOptions::default()) else {
+                    return Ok(None);
+                };
+                let Some(main) = analysis.main else {
+                    return Ok(None);
+                };
+                let [x1, y1, x2, y2] = main.detection.bbox;
+                let (iw, ih) = (img.width() as f32, img.height() as f32);
+                let h = ((y2 - y1) * 1.8).min(ih);
+                let w = (h * 0.75).min(iw);
+                let left = ((x1 + x2) / 2.0 - w / 2.0).clamp(0.0, (iw - w).max(0.0));
+                let top = ((y1 + y2) / 2.0 - h * 0.45).clamp(0.0, (ih - h).max(0.0));
+                let crop =
+                    image::imageops::crop_imm(&img, left as u32, top as u32, w as u32, h as u32)
+                        .to_image();
+                let mut out = Vec::new();
+                image::DynamicImage::ImageRgb8(crop)
+                    .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Jpeg)
+                    .map_err(|e| ServiceError::internal("portrait crop", e))?;
+                Ok(Some(out))
+            })
+            .await?
+    }
+
     /// The session a page token opens, with its workflow and flow state. Unknown tokens and
     /// sessions that lapsed are not found.
     pub async fn flow(&self, token: &str) -> ServiceResult<FlowView> {
@@ -576,7 +620,8 @@ impl Services {
                         (front, Some(bytes))
                     }
                 };
-                let (reading, element) = self
+                let front_copy = front.clone();
+                let (reading, mut element) = self
                     .engines
                     .run(move || {
                         let reading = reader
@@ -588,10 +633,19 @@ impl Services {
                     .await??;
                 let problem = document_problem(&reading, capture, &code);
                 let complete = capture == Capture::DocumentBack || !has_back(&code);
+                let mut portrait = reading.portrait_jpeg.clone();
+                if portrait.is_none() && problem.is_none() {
+                    // The layout heuristics found no portrait (cards vary): the largest face
+                    // on the front is the holder's photo.
+                    portrait = self.portrait_from_face(front_copy).await?;
+                    if portrait.is_some() {
+                        drop_warning(&mut element, "PORTRAIT_IMAGE_NOT_DETECTED");
+                    }
+                }
                 if complete || problem.is_none() {
                     view.state.id_verification = Some(document_element(&element)?);
                 }
-                if let Some(portrait) = &reading.portrait_jpeg {
+                if let Some(portrait) = &portrait {
                     self.blobs
                         .put(&media_key(id, "document_portrait"), portrait)
                         .await?;
