@@ -108,6 +108,79 @@ pub struct FlowState {
     pub has_document_portrait: bool,
     /// Features a resubmission reopened (`None`: the whole workflow).
     pub reopen: Option<Vec<Feature>>,
+    /// Liveness / face match / age elements computed when the selfie was accepted (cleared
+    /// when the document, and so the reference portrait, changes).
+    #[serde(default)]
+    pub face_elements: Option<Vec<(Feature, Value)>>,
+}
+
+/// What the selfie checks need from the workflow.
+#[derive(Debug, Clone, Copy)]
+struct FaceParams {
+    liveness: FaceThresholds,
+    face_match: FaceThresholds,
+    minimum_age: f32,
+    want_liveness: bool,
+    want_match: bool,
+    want_age: bool,
+}
+
+impl FaceParams {
+    fn of(view: &FlowView) -> Self {
+        let spec = &view.spec;
+        let reopened = view.state.reopen.as_deref();
+        let wants = |f: Feature| spec.has(f) && reopened.is_none_or(|r| r.contains(&f));
+        FaceParams {
+            liveness: FaceThresholds {
+                decline: spec.face_liveness_score_decline_threshold as f32,
+                review: None,
+            },
+            face_match: FaceThresholds {
+                decline: spec.face_match_score_decline_threshold as f32,
+                review: Some(spec.face_match_score_review_threshold as f32),
+            },
+            minimum_age: spec.minimum_age.unwrap_or(18) as f32,
+            want_liveness: wants(Feature::Liveness),
+            want_match: wants(Feature::FaceMatch),
+            want_age: wants(Feature::AgeEstimation),
+        }
+    }
+
+    fn any(&self) -> bool {
+        self.want_liveness || self.want_match || self.want_age
+    }
+}
+
+/// The selfie's decision elements (synchronous: call on the inference pool).
+fn face_elements(
+    engine: &verifyd_faces::FaceEngine,
+    user: &FaceAnalysis,
+    portrait: Option<&[u8]>,
+    params: FaceParams,
+) -> ServiceResult<Vec<(Feature, Value)>> {
+    let value = |v: Result<Value, serde_json::Error>| {
+        v.map_err(|e| ServiceError::internal("face element", e))
+    };
+    let mut out = Vec::new();
+    if params.want_liveness {
+        let check = engine.liveness_check(user, params.liveness);
+        out.push((Feature::Liveness, value(serde_json::to_value(check))?));
+    }
+    if params.want_match {
+        let reference = portrait.and_then(|p| engine.analyze(p, AnalyzeOptions::default()).ok());
+        let check = engine.face_match_check(user, reference.as_ref(), params.face_match);
+        out.push((Feature::FaceMatch, value(serde_json::to_value(check))?));
+    }
+    if params.want_age {
+        let result =
+            engine.age_estimation_result(user, params.liveness.decline, params.minimum_age);
+        let mut v = value(serde_json::to_value(result))?;
+        if let Some(obj) = v.as_object_mut() {
+            obj.remove("user_image");
+        }
+        out.push((Feature::AgeEstimation, v));
+    }
+    Ok(out)
 }
 
 /// The engine's verdict on one capture.
@@ -472,6 +545,8 @@ impl Services {
                     ..FlowState::default()
                 };
                 state.document_type = view.state.document_type.clone();
+                // The document portrait stays the reference when only the selfie is redone.
+                state.has_document_portrait = view.state.has_document_portrait;
                 self.save_flow(view.session.id, &state).await?;
                 view.state = state;
             }
@@ -593,14 +668,26 @@ impl Services {
         let problem = match capture {
             Capture::Selfie => {
                 let engine = self.engines.faces().await?;
-                self.engines
+                let params = FaceParams::of(&view);
+                let portrait = if view.state.has_document_portrait {
+                    self.blobs.get(&media_key(id, "document_portrait")).await?
+                } else {
+                    None
+                };
+                // The full analysis once: the verdict, and the decision's elements with it, so
+                // finishing has only screening left.
+                let (problem, elements) = self
+                    .engines
                     .run(move || {
-                        engine
-                            .analyze(&bytes, AnalyzeOptions::default())
-                            .map(|a| selfie_problem(&a))
+                        let user = engine
+                            .analyze(&bytes, AnalyzeOptions::full())
+                            .map_err(|e| upload_face_error(&e))?;
+                        let elements = face_elements(&engine, &user, portrait.as_deref(), params)?;
+                        Ok::<_, ServiceError>((selfie_problem(&user), elements))
                     })
-                    .await?
-                    .map_err(|e| upload_face_error(&e))?
+                    .await??;
+                view.state.face_elements = Some(elements);
+                problem
             }
             Capture::DocumentFront | Capture::DocumentBack => {
                 let code = code.unwrap_or_else(|| "P".to_owned());
@@ -651,6 +738,7 @@ impl Services {
                         .await?;
                     view.state.has_document_portrait = true;
                 }
+                view.state.face_elements = None;
                 problem
             }
         };
@@ -792,68 +880,32 @@ impl Services {
                 .next();
         }
 
-        let selfie_needed =
-            wants(Feature::Liveness) || wants(Feature::FaceMatch) || wants(Feature::AgeEstimation);
-        if selfie_needed {
-            let selfie = self
-                .blobs
-                .get(&media_key(id, "selfie"))
-                .await?
-                .ok_or_else(|| rejected("Take the selfie first."))?;
-            let portrait = if view.state.has_document_portrait {
-                self.blobs.get(&media_key(id, "document_portrait")).await?
-            } else {
-                None
-            };
-            let engine = self.engines.faces().await?;
-            let liveness_th = FaceThresholds {
-                decline: spec.face_liveness_score_decline_threshold as f32,
-                review: None,
-            };
-            let match_th = FaceThresholds {
-                decline: spec.face_match_score_decline_threshold as f32,
-                review: Some(spec.face_match_score_review_threshold as f32),
-            };
-            let minimum_age = spec.minimum_age.unwrap_or(18) as f32;
-            let (want_live, want_match, want_age) = (
-                wants(Feature::Liveness),
-                wants(Feature::FaceMatch),
-                wants(Feature::AgeEstimation),
-            );
-            let elements = self
-                .engines
-                .run(move || {
-                    let user = engine
-                        .analyze(&selfie, AnalyzeOptions::full())
-                        .map_err(|e| ServiceError::internal("selfie analysis", e))?;
-                    let mut out = Vec::new();
-                    let value = |v: Result<Value, serde_json::Error>| {
-                        v.map_err(|e| ServiceError::internal("face element", e))
+        let params = FaceParams::of(view);
+        if params.any() {
+            let elements = match view.state.face_elements.clone() {
+                Some(cached) => cached,
+                None => {
+                    let selfie = self
+                        .blobs
+                        .get(&media_key(id, "selfie"))
+                        .await?
+                        .ok_or_else(|| rejected("Take the selfie first."))?;
+                    let portrait = if view.state.has_document_portrait {
+                        self.blobs.get(&media_key(id, "document_portrait")).await?
+                    } else {
+                        None
                     };
-                    if want_live {
-                        let check = engine.liveness_check(&user, liveness_th);
-                        out.push((Feature::Liveness, value(serde_json::to_value(check))?));
-                    }
-                    if want_match {
-                        let reference = match portrait {
-                            Some(p) => engine.analyze(&p, AnalyzeOptions::default()).ok(),
-                            None => None,
-                        };
-                        let check = engine.face_match_check(&user, reference.as_ref(), match_th);
-                        out.push((Feature::FaceMatch, value(serde_json::to_value(check))?));
-                    }
-                    if want_age {
-                        let result =
-                            engine.age_estimation_result(&user, liveness_th.decline, minimum_age);
-                        let mut v = value(serde_json::to_value(result))?;
-                        if let Some(obj) = v.as_object_mut() {
-                            obj.remove("user_image");
-                        }
-                        out.push((Feature::AgeEstimation, v));
-                    }
-                    Ok::<_, ServiceError>(out)
-                })
-                .await??;
+                    let engine = self.engines.faces().await?;
+                    self.engines
+                        .run(move || {
+                            let user = engine
+                                .analyze(&selfie, AnalyzeOptions::full())
+                                .map_err(|e| ServiceError::internal("selfie analysis", e))?;
+                            face_elements(&engine, &user, portrait.as_deref(), params)
+                        })
+                        .await??
+                }
+            };
             out.extend(
                 elements
                     .into_iter()

@@ -214,6 +214,31 @@ async fn another_persons_selfie_is_declined_and_bad_captures_are_retaken() {
     assert_eq!(d["aml_screenings"][0]["status"], "In Review");
     assert!(risks(&d["aml_screenings"][0]).contains(&"AML_LISTS_NOT_LOADED".to_owned()));
     assert_eq!(d["id_verifications"][0]["document_number"], NUMBER);
+
+    // A reviewer asks for a new selfie only: the page reopens just that step, the document
+    // reading is kept, and AML (not reopened) keeps its result.
+    let (status, body) = send(
+        server
+            .http()
+            .patch(server.url(&format!("/v3/session/{id}/update-status/")))
+            .header("x-api-key", &key)
+            .json(&json!({"new_status": "Resubmitted",
+                          "nodes_to_resubmit": [{"node_id": "feature_face_match", "feature": "FACE"}]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, state) = flow(&server, token, "start", None).await;
+    assert_eq!(state["status"], "In Progress", "{state}");
+    assert_eq!(state["steps"], json!(["face"]));
+    let (_, selfie) = upload(&server, token, "selfie", face("obama2.jpg")).await;
+    assert_eq!(selfie["verdict"]["accepted"], true, "{selfie}");
+    let (status, done) = flow(&server, token, "finish", None).await;
+    assert_eq!(status, 200, "{done}");
+    let d = decision(&server, &key, id).await;
+    assert_eq!(d["face_matches"][0]["status"], "Approved", "{d:#}");
+    assert_eq!(d["face_matches"].as_array().unwrap().len(), 1);
+    assert_eq!(d["id_verifications"][0]["document_number"], NUMBER);
+    assert_eq!(d["status"], "In Review", "AML without lists still needs review");
 }
 
 #[tokio::test]
