@@ -146,6 +146,16 @@ impl FaceParams {
         }
     }
 
+    /// Liveness always (the selfie's verdict and checks need it); age only when the workflow
+    /// estimates age.
+    fn analyze_options(&self) -> AnalyzeOptions {
+        AnalyzeOptions {
+            liveness: true,
+            age: self.want_age,
+            rotate: false,
+        }
+    }
+
     fn any(&self) -> bool {
         self.want_liveness || self.want_match || self.want_age
     }
@@ -680,7 +690,7 @@ impl Services {
                     .engines
                     .run(move || {
                         let user = engine
-                            .analyze(&bytes, AnalyzeOptions::full())
+                            .analyze(&bytes, params.analyze_options())
                             .map_err(|e| upload_face_error(&e))?;
                         let elements = face_elements(&engine, &user, portrait.as_deref(), params)?;
                         Ok::<_, ServiceError>((selfie_problem(&user), elements))
@@ -899,7 +909,7 @@ impl Services {
                     self.engines
                         .run(move || {
                             let user = engine
-                                .analyze(&selfie, AnalyzeOptions::full())
+                                .analyze(&selfie, params.analyze_options())
                                 .map_err(|e| ServiceError::internal("selfie analysis", e))?;
                             face_elements(&engine, &user, portrait.as_deref(), params)
                         })

@@ -238,7 +238,10 @@ async fn another_persons_selfie_is_declined_and_bad_captures_are_retaken() {
     assert_eq!(d["face_matches"][0]["status"], "Approved", "{d:#}");
     assert_eq!(d["face_matches"].as_array().unwrap().len(), 1);
     assert_eq!(d["id_verifications"][0]["document_number"], NUMBER);
-    assert_eq!(d["status"], "In Review", "AML without lists still needs review");
+    assert_eq!(
+        d["status"], "In Review",
+        "AML without lists still needs review"
+    );
 }
 
 #[tokio::test]
