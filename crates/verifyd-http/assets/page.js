@@ -334,18 +334,18 @@
     }
   }
 
-  $("desktop-continue").addEventListener("click", function () { begin(); });
+  $("desktop-continue").addEventListener("click", function () { next(); });
 
   // ---- start ----
+  // Opening the page starts the session (Not Started or Resubmitted → In Progress); the Start
+  // button only moves on to the first step (or, on a computer, to the phone hand-off).
   function begin() {
-    if (busy) { return; }
-    busy = true;
     call("POST", "/start", "{}").then(function (s) {
-      busy = false;
       state = s;
       emit("didit:started");
       if (s.is_final) { result(false); return; }
-      next();
+      $("start").disabled = false;
+      show("s-intro");
     }).catch(function (e) { fail(e); });
   }
 
@@ -356,10 +356,11 @@
       show("s-desktop");
       pollUntilFinal();
     } else {
-      begin();
+      next();
     }
   });
 
+  $("start").disabled = true;
   $("close").hidden = !embedded;
   $("close").addEventListener("click", function () { emit("didit:close_request"); });
 
@@ -372,6 +373,6 @@
       next();
       return;
     }
-    show("s-intro");
+    begin();
   }).catch(function (e) { fail(e); });
 })();
