@@ -415,7 +415,9 @@ fn document_problem(
     let zone = reading.zone.as_ref();
     let zone_valid = zone.is_some_and(|z| z.mrz.is_valid());
     let recognised = zone.is_some() || reading.document_type.is_some();
-    let needs_zone = capture == Capture::DocumentBack || !has_back(code);
+    // Passports carry the zone on the data page, ID cards and residence permits on the back;
+    // most driving licences have none, so their back is only checked for blur.
+    let needs_zone = (capture == Capture::DocumentBack && code != "DL") || !has_back(code);
     if !recognised && reading.portrait_jpeg.is_none() {
         return Some("no_document");
     }
