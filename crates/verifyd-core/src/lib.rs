@@ -11,6 +11,7 @@ pub mod clock;
 pub mod corrections;
 pub mod error;
 pub mod ids;
+pub mod kyc;
 pub mod lists;
 pub mod questionnaire;
 pub mod sandbox;

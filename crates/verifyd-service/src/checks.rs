@@ -574,7 +574,10 @@ fn standalone_document(mut reading: IdVerification) -> StandaloneIdVerification 
 }
 
 /// The AML object when no list is loaded: no hits, In Review, and a warning saying why.
-fn lists_not_loaded(query: &Query, thresholds: &verifyd_screening::Thresholds) -> AmlResult {
+pub(crate) fn lists_not_loaded(
+    query: &Query,
+    thresholds: &verifyd_screening::Thresholds,
+) -> AmlResult {
     let mut result = verifyd_screening::decide(query, &[], thresholds);
     result.status = AmlStatus::InReview;
     result.warnings.push(AmlWarning {

@@ -8,6 +8,7 @@ pub mod billing;
 pub mod checks;
 pub mod error;
 pub mod faces;
+pub mod flow;
 pub mod lists;
 pub mod mail;
 pub mod questionnaires;

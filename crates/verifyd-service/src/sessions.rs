@@ -310,6 +310,9 @@ impl Services {
             return Err(CoreError::not_found().into());
         }
         self.blobs.delete(&portrait_key(id)).await?;
+        for key in crate::flow::media_keys(id) {
+            self.blobs.delete(&key).await?;
+        }
         Ok(())
     }
 
@@ -323,6 +326,9 @@ impl Services {
         for (id, _) in &targets {
             if self.store.delete_session(app, *id).await? {
                 self.blobs.delete(&portrait_key(*id)).await?;
+                for key in crate::flow::media_keys(*id) {
+                    self.blobs.delete(&key).await?;
+                }
             }
         }
         Ok(targets)

@@ -21,6 +21,8 @@ pub struct Settings {
     pub webhook_allow_private_targets: bool,
     /// Credits, prices and top-up (off by default).
     pub billing: crate::billing::BillingSettings,
+    /// CSP `frame-ancestors` sources of the hosted page (who may embed it in an iframe).
+    pub frame_ancestors: String,
 }
 
 impl Settings {
@@ -38,6 +40,7 @@ impl Settings {
             ],
             webhook_allow_private_targets: false,
             billing: crate::billing::BillingSettings::default(),
+            frame_ancestors: "*".to_owned(),
         }
     }
 }

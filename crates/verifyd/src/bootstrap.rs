@@ -69,6 +69,7 @@ pub async fn services(config: &Config, bound: SocketAddr) -> anyhow::Result<Serv
         webhook_retry_schedule: config.webhook_retry_schedule()?,
         webhook_allow_private_targets: config.webhook_allow_private_targets,
         billing: config.billing().map_err(anyhow::Error::msg)?,
+        frame_ancestors: config.frame_ancestors.clone(),
     };
     Ok(Services::new(store, blobs, Arc::new(SystemClock), mailer, settings).await?)
 }

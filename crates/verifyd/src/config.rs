@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub const DEFAULTS: &str = include_str!("../../../config.default.toml");
 
 /// Every configuration key (kept equal to the fields of [`Config`] by a test).
-const KEYS: [&str; 22] = [
+const KEYS: [&str; 23] = [
     "data_dir",
     "listen",
     "public_url",
@@ -35,6 +35,7 @@ const KEYS: [&str; 22] = [
     "billing_enabled",
     "billing_prices",
     "stripe_secret_key",
+    "frame_ancestors",
 ];
 
 /// Raw configuration as read from the layers.
@@ -85,6 +86,8 @@ pub struct Config {
     pub billing_prices: std::collections::BTreeMap<String, String>,
     /// Stripe secret key for `POST /v3/billing/top-up/`; top-up answers 400 when absent.
     pub stripe_secret_key: Option<String>,
+    /// CSP `frame-ancestors` of the hosted page: who may embed it (the web SDK's iframe).
+    pub frame_ancestors: String,
 }
 
 /// Command-line overrides (highest precedence).
@@ -130,6 +133,14 @@ impl Config {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 bail!("public_url must start with http:// or https://");
             }
+        }
+        if self.frame_ancestors.trim().is_empty()
+            || self
+                .frame_ancestors
+                .chars()
+                .any(|c| matches!(c, ';' | ',' | '\n' | '\r'))
+        {
+            bail!("frame_ancestors must be a space-separated list of CSP sources, e.g. \"*\" or \"'self' https://shop.example\"");
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format must be text or json");

@@ -1,6 +1,7 @@
 //! The `verifyd` binary: `serve` runs the server; the other subcommands are offline admin
 //! tools that work on the same data directory.
 
+mod bench_kyc;
 mod bootstrap;
 mod config;
 mod lists;
@@ -127,6 +128,24 @@ enum BenchCommand {
         /// Also read the real specimens in this folder.
         #[arg(long)]
         specimens: Option<PathBuf>,
+    },
+    /// Full KYC sessions through the hosted flow: last upload to decision, p50/p99.
+    Kyc {
+        /// Models folder.
+        #[arg(long, default_value_os_t = tools::default_models_dir())]
+        models: PathBuf,
+        /// Sanctions lists (AML reports AML_LISTS_NOT_LOADED without them).
+        #[arg(long)]
+        lists: Option<PathBuf>,
+        /// Photo whose face is printed on the synthetic ID card.
+        #[arg(long, default_value = "crates/verifyd-faces/tests/fixtures/obama.jpg")]
+        portrait: PathBuf,
+        /// The selfie (the same person, another photo).
+        #[arg(long, default_value = "crates/verifyd-faces/tests/fixtures/obama2.jpg")]
+        selfie: PathBuf,
+        /// Sessions timed (after one warm-up session).
+        #[arg(long, default_value_t = 20)]
+        sessions: usize,
     },
     /// Screening latency over a synthetic index grown from real lists.
     Aml {
@@ -417,6 +436,19 @@ fn main() -> anyhow::Result<()> {
                     names,
                     queries,
                 } => tools::bench_aml(&lists, names, queries)?,
+                BenchCommand::Kyc {
+                    models,
+                    lists,
+                    portrait,
+                    selfie,
+                    sessions,
+                } => runtime()?.block_on(bench_kyc::bench_kyc(
+                    &models,
+                    lists.as_deref(),
+                    &portrait,
+                    &selfie,
+                    sessions,
+                ))?,
             }
             0
         }

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod billing;
 pub mod checks;
 pub mod lists;
+pub mod page;
 pub mod questionnaires;
 pub mod sessions;
 pub mod sharing;
@@ -38,6 +39,7 @@ pub fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     let router = questionnaires::routes(router);
     let router = billing::routes(router);
     let router = sharing::routes(router);
+    let router = page::routes(router);
     sessions::routes(router)
 }
 
