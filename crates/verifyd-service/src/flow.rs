@@ -41,7 +41,10 @@ use verifyd_faces::{AnalyzeOptions, FaceAnalysis, QualityIssue};
 use verifyd_screening::{Query, QueryDate, QueryEntityType, ScreenOptions};
 
 use crate::checks::lists_not_loaded;
+use crate::faces::{Enrollment, SearchScope, TemplateSource, SAME_PERSON_SCORE};
 use crate::{ServiceError, ServiceResult, Services};
+use verifyd_core::lists::BlocklistProbe;
+use verifyd_faces::Template;
 
 /// Largest upload accepted, in bytes.
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
@@ -207,6 +210,9 @@ pub struct CaptureVerdict {
     /// The next step, when accepted.
     pub next_step: Option<Step>,
 }
+
+/// Enrolled faces examined for blocklist and duplicate warnings.
+const FACE_CANDIDATES: usize = 10;
 
 /// Blob key of one of a session's flow objects.
 pub fn media_key(id: SessionId, name: &str) -> String {
@@ -805,7 +811,7 @@ impl Services {
             )));
         }
         let fresh = self.run_checks(&view).await?;
-        let extra = self.extra_warnings(&view, &fresh).await?;
+        let (extra, template) = self.extra_warnings(&view, &fresh).await?;
         let decision = kyc::build_results(DecisionInput {
             spec: &view.spec,
             previous: &view.session.results,
@@ -825,21 +831,140 @@ impl Services {
                 "system",
             )
             .await?;
+        if let Some(template) = template {
+            self.enroll_selfie(&view.session, &template).await;
+        }
         Ok(view)
     }
 
-    /// Blocklist and duplicate-user warnings for a finished flow.
+    /// Blocklist and duplicate-user warnings for a finished flow, and the selfie's face
+    /// template (enrolled into the application's face index once the session is decided).
     ///
-    /// This is the hook where the lists (face, document, phone, email blocklists) and the
-    /// duplicate-user search add their warnings; the decision builder applies them with
-    /// their severity (`kyc::duplicated_user_warning` maps `duplicated_user_action`). With no
-    /// list feature wired in, there is nothing to add.
+    /// * The document number read from the document is looked up in the document blocklist.
+    /// * The selfie's face is searched among the application's enrolled faces: a blocklisted
+    ///   face gives FACE_IN_BLOCKLIST (POSSIBLE_FACE_IN_BLOCKLIST below the same-person
+    ///   score), and the same face in another person's session (another `vendor_data`) a
+    ///   possible duplicated user with the severity of `duplicated_user_action`.
     async fn extra_warnings(
         &self,
-        _view: &FlowView,
-        _fresh: &[FeatureResult],
-    ) -> ServiceResult<Vec<ExtraWarning>> {
-        Ok(Vec::new())
+        view: &FlowView,
+        fresh: &[FeatureResult],
+    ) -> ServiceResult<(Vec<ExtraWarning>, Option<Template>)> {
+        let session = &view.session;
+        let mut extra = Vec::new();
+        let document_number = fresh
+            .iter()
+            .find(|r| r.feature == Feature::Ocr)
+            .and_then(|r| r.element.get("document_number"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let probe = BlocklistProbe {
+            document_number,
+            phone: None,
+            email: None,
+        };
+        for warning in self.blocklist_warnings(session.app_id, &probe).await? {
+            extra.push(ExtraWarning {
+                feature: Feature::Ocr,
+                warning,
+            });
+        }
+
+        let Some(selfie) = self.blobs.get(&media_key(session.id, "selfie")).await? else {
+            return Ok((extra, None));
+        };
+        let engine = self.engines.faces().await?;
+        let template = self
+            .engines
+            .run(move || {
+                engine
+                    .analyze(&selfie, AnalyzeOptions::default())
+                    .ok()
+                    .and_then(|a| a.main.map(|m| m.template))
+            })
+            .await?;
+        let Some(template) = template else {
+            return Ok((extra, None));
+        };
+        let candidates = self
+            .search_faces(
+                session.app_id,
+                template.clone(),
+                SearchScope::MostSimilar,
+                FACE_CANDIDATES,
+            )
+            .await?;
+        let face_feature = if view.spec.has(Feature::Liveness) {
+            Feature::Liveness
+        } else {
+            Feature::FaceMatch
+        };
+        if let Some(hit) = candidates.iter().find(|c| c.is_blocklisted) {
+            let (code, log_type, short) = if hit.score >= SAME_PERSON_SCORE {
+                ("FACE_IN_BLOCKLIST", "error", "Face in blocklist")
+            } else {
+                (
+                    "POSSIBLE_FACE_IN_BLOCKLIST",
+                    "warning",
+                    "Possible face in blocklist",
+                )
+            };
+            let mut w = warning(
+                code,
+                "LIVENESS",
+                log_type,
+                short,
+                "The selfie matches a face in the application's blocklist.",
+            );
+            if let Some(object) = w.as_object_mut() {
+                object.insert(
+                    "additional_data".into(),
+                    json!({"blocklisted_entry_template": hit.template_id,
+                           "similarity_percentage": (f64::from(hit.score) * 100.0).round() / 100.0}),
+                );
+            }
+            extra.push(ExtraWarning {
+                feature: face_feature,
+                warning: w,
+            });
+        }
+        let others: Vec<String> = candidates
+            .iter()
+            .filter(|c| c.score >= SAME_PERSON_SCORE && !c.is_blocklisted && !c.is_allowlisted)
+            .filter(|c| c.session_id.is_some_and(|id| id != session.id.0))
+            .filter(|c| c.vendor_data.is_none() || c.vendor_data != session.vendor_data)
+            .filter_map(|c| c.session_id.map(|id| id.to_string()))
+            .collect();
+        if !others.is_empty() && view.spec.has(Feature::Ocr) {
+            extra.push(kyc::duplicated_user_warning(
+                view.spec.duplicated_user_action,
+                &others,
+            ));
+        }
+        Ok((extra, Some(template)))
+    }
+
+    /// Enrolls a decided session's selfie into the application's face index (duplicates and
+    /// face searches find it from now on). A failure is logged: the decision stands.
+    async fn enroll_selfie(&self, session: &Session, template: &Template) {
+        let enrolled = self
+            .enroll_face(
+                session.app_id,
+                template,
+                Enrollment {
+                    session_id: Some(session.id.0),
+                    list_entry_id: None,
+                    source: TemplateSource::Session,
+                    list_kind: None,
+                    api_service: None,
+                    status: Some(session.status.to_string()),
+                    vendor_data: session.vendor_data.clone(),
+                },
+            )
+            .await;
+        if let Err(err) = enrolled {
+            tracing::error!(session_id = %session.id, error = %err, "enrolling the selfie failed");
+        }
     }
 
     /// The engines' elements for the features this run decides.

@@ -317,3 +317,196 @@ async fn uploads_are_limited_and_tokens_scoped() {
     let (status, _) = upload(&server, token, "passport", face("obama.jpg")).await;
     assert_eq!(status, 404);
 }
+
+/// The second half of a KYC run on an existing workflow: a new session for `vendor`, the
+/// passport and `selfie`, finished; returns the decision.
+async fn run_kyc(
+    server: &TestServer,
+    key: &str,
+    workflow: &str,
+    vendor: &str,
+    selfie: &str,
+) -> Value {
+    let (status, created) = send(
+        server
+            .post_json(
+                "/v3/session/",
+                &json!({"workflow_id": workflow, "vendor_data": vendor}),
+            )
+            .header("x-api-key", key),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let token = created["session_token"].as_str().unwrap();
+    let (status, _) = flow(server, token, "start", None).await;
+    assert_eq!(status, 200);
+    let (status, _) = flow(
+        server,
+        token,
+        "document",
+        Some(json!({"document_type": "P"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, front) = upload(server, token, "document_front", passport_photo(today())).await;
+    assert_eq!(status, 200, "{front}");
+    let (status, shot) = upload(server, token, "selfie", face(selfie)).await;
+    assert_eq!(status, 200, "{shot}");
+    let (status, done) = flow(server, token, "finish", None).await;
+    assert_eq!(status, 200, "{done}");
+    decision(server, key, created["session_id"].as_str().unwrap()).await
+}
+
+fn all_risks(decision: &Value) -> Vec<String> {
+    ["id_verifications", "liveness_checks", "face_matches"]
+        .iter()
+        .flat_map(|a| decision[*a].as_array().cloned().unwrap_or_default())
+        .flat_map(|e| risks(&e))
+        .collect()
+}
+
+#[tokio::test]
+async fn decisions_are_signed_webhooks_and_see_duplicates_and_blocklists() {
+    let server = crate::support::Backend::sqlite()
+        .server()
+        .env("VERIFYD_MODELS_DIR", repo("models").to_str().unwrap())
+        .env("VERIFYD_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
+        .env(
+            "VERIFYD_SANCTIONS_DIR",
+            repo("crates/verifyd-screening/tests/fixtures")
+                .to_str()
+                .unwrap(),
+        )
+        .start()
+        .await;
+    let receiver = crate::webhooks::Receiver::start().await;
+    let (key, first) = kyc_session(&server, json!({"vendor_data": "user-1"})).await;
+    let (status, destination) = send(
+        server
+            .post_json(
+                "/v3/webhook/destinations/",
+                &json!({"label": "kyc", "url": receiver.url("/kyc"), "subscribed_events": ["status.updated"]}),
+            )
+            .header("x-api-key", &key),
+    )
+    .await;
+    assert_eq!(status, 201, "{destination}");
+    let secret = destination["secret_shared_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, view) = send(
+        server
+            .get(&format!(
+                "/v3/session/{}/",
+                first["session_id"].as_str().unwrap()
+            ))
+            .header("x-api-key", &key),
+    )
+    .await;
+    let workflow = view["workflow_id"].as_str().unwrap().to_owned();
+
+    // A first person: Approved, and the business hears it by a signed webhook with the decision.
+    let d = run_kyc(&server, &key, &workflow, "user-1", "obama2.jpg").await;
+    assert_eq!(d["status"], "Approved", "{d:#}");
+    let id = d["session_id"].as_str().unwrap().to_owned();
+    let got = receiver
+        .wait_for("the Approved webhook", |r| {
+            r.iter()
+                .any(|x| x.json()["session_id"] == id.as_str() && x.json()["status"] == "Approved")
+        })
+        .await;
+    let approved = got
+        .iter()
+        .find(|x| x.json()["session_id"] == id.as_str() && x.json()["status"] == "Approved")
+        .unwrap();
+    crate::webhooks::assert_signed(approved, &secret);
+    assert_eq!(
+        approved.json()["decision"]["id_verifications"][0]["document_number"],
+        NUMBER
+    );
+
+    // The same face under another vendor_data: a possible duplicated user (information by
+    // default, so still Approved).
+    let d = run_kyc(&server, &key, &workflow, "user-2", "obama.jpg").await;
+    assert!(
+        all_risks(&d).contains(&"POSSIBLE_DUPLICATED_USER".to_owned()),
+        "{d:#}"
+    );
+    assert_eq!(d["status"], "Approved", "{d:#}");
+    let duplicates = |d: &Value| -> Vec<String> {
+        d["id_verifications"][0]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["risk"] == "POSSIBLE_DUPLICATED_USER")
+            .flat_map(|w| {
+                w["additional_data"]["session_ids"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(duplicates(&d), [id.clone()], "{d:#}");
+    let second = d["session_id"].as_str().unwrap().to_owned();
+    // The same person again under their own vendor_data: only the other vendor's session
+    // counts as a duplicate.
+    let d = run_kyc(&server, &key, &workflow, "user-1", "obama.jpg").await;
+    assert_eq!(duplicates(&d), [second], "{d:#}");
+
+    // The document number blocklisted: the next session with that passport is declined.
+    let (status, added) = send(
+        server
+            .post_json(
+                "/v3/blocklist/add/",
+                &json!({"session_id": id, "blocklist_document": true}),
+            )
+            .header("x-api-key", &key),
+    )
+    .await;
+    assert_eq!(status, 200, "{added}");
+    let d = run_kyc(&server, &key, &workflow, "user-3", "obama2.jpg").await;
+    assert!(
+        all_risks(&d).contains(&"ID_DOCUMENT_IN_BLOCKLIST".to_owned()),
+        "{d:#}"
+    );
+    assert_eq!(d["status"], "Declined", "{d:#}");
+
+    // A face in the face blocklist declines whoever shows it.
+    let (_, lists) = send(
+        server
+            .get("/v3/lists/?entry_type=face&list_type=blocklist")
+            .header("x-api-key", &key),
+    )
+    .await;
+    let face_list = lists["results"][0]["uuid"].as_str().unwrap().to_owned();
+    use base64::Engine as _;
+    let image = base64::engine::general_purpose::STANDARD.encode(face("biden.jpg"));
+    let (status, entry) = send(
+        server
+            .post_json(
+                &format!("/v3/lists/{face_list}/entries/face-upload/"),
+                &json!({"image": image}),
+            )
+            .header("x-api-key", &key),
+    )
+    .await;
+    assert_eq!(status, 201, "{entry}");
+    let (status, _) = send(
+        server
+            .http()
+            .post(server.url("/v3/blocklist/remove/"))
+            .json(&json!({"session_id": id, "unblock_document": true}))
+            .header("x-api-key", &key),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let d = run_kyc(&server, &key, &workflow, "user-4", "biden.jpg").await;
+    assert!(
+        all_risks(&d).contains(&"FACE_IN_BLOCKLIST".to_owned()),
+        "{d:#}"
+    );
+    assert_eq!(d["status"], "Declined", "{d:#}");
+}

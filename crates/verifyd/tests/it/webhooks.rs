@@ -29,7 +29,7 @@ enum Mode {
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
-struct Received {
+pub(crate) struct Received {
     path: String,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
@@ -38,7 +38,7 @@ struct Received {
 }
 
 impl Received {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).expect("webhook body is JSON")
     }
 
@@ -66,7 +66,7 @@ struct ReceiverState {
 
 /// An HTTP server on 127.0.0.1 recording every request.
 #[derive(Clone)]
-struct Receiver {
+pub(crate) struct Receiver {
     addr: std::net::SocketAddr,
     state: Arc<Mutex<ReceiverState>>,
 }
@@ -110,7 +110,7 @@ async fn receive(
 }
 
 impl Receiver {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let state = Arc::new(Mutex::new(ReceiverState {
             mode: Mode::Accept,
             slow_used: false,
@@ -125,7 +125,7 @@ impl Receiver {
         Self { addr, state }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
@@ -140,7 +140,11 @@ impl Receiver {
     }
 
     /// Waits until `done(requests)` holds (60 s at most).
-    async fn wait_for(&self, what: &str, done: impl Fn(&[Received]) -> bool) -> Vec<Received> {
+    pub(crate) async fn wait_for(
+        &self,
+        what: &str,
+        done: impl Fn(&[Received]) -> bool,
+    ) -> Vec<Received> {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let requests = self.requests();
@@ -201,7 +205,7 @@ fn python_canonical(value: &Value) -> String {
 }
 
 /// Checks the three signatures of a delivery with `secret`, independently of the server.
-fn assert_signed(request: &Received, secret: &str) {
+pub(crate) fn assert_signed(request: &Received, secret: &str) {
     let body = request.json();
     let timestamp = body["timestamp"].as_i64().expect("integer timestamp");
     let now = chrono::Utc::now().timestamp();
