@@ -586,6 +586,20 @@ impl Services {
                 });
             }
         }
+        // The hosted flow's captures, when the person went through the page.
+        for (label, name) in [
+            ("Document front", "document_front"),
+            ("Document back", "document_back"),
+            ("Document portrait", "document_portrait"),
+            ("Selfie", "selfie"),
+        ] {
+            if let Some(bytes) = self.blobs.get(&crate::flow::media_key(id, name)).await? {
+                images.push(verifyd_report::ReportImage {
+                    label: label.to_owned(),
+                    bytes,
+                });
+            }
+        }
         let generated_at = self.clock.now();
         tokio::task::spawn_blocking(move || {
             verifyd_report::render_session_report(&decision, &images, generated_at)

@@ -159,6 +159,16 @@ both_backends!(genuine_document_and_matching_selfie_are_approved, async fn body(
     assert_eq!(d["aml_screenings"][0]["status"], "Approved", "{d:#}");
     assert_eq!(d["aml_screenings"][0]["screened_data"]["full_name"].as_str().unwrap().to_uppercase(), "OSCAR EMIL LINDQVIST");
 
+    // The PDF report carries the captures.
+    let pdf = Response::of(
+        server
+            .get(&format!("/v3/session/{id}/generate-pdf"))
+            .header("x-api-key", &key),
+    )
+    .await;
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+
     // Finished: the flow is closed, and a second finish changes nothing.
     let (status, again) = flow(&server, token, "finish", None).await;
     assert_eq!((status, again["status"].as_str()), (200, Some("Approved")));
