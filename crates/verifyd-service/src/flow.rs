@@ -1101,12 +1101,7 @@ impl Services {
             gender: None,
             document_number: from_doc("document_number"),
         };
-        // Workflow: above aml_review_threshold → review, above aml_decline_threshold → decline.
-        let thresholds = verifyd_screening::Thresholds {
-            approve: view.spec.aml_review_threshold,
-            review: view.spec.aml_decline_threshold,
-            ..verifyd_screening::Thresholds::default()
-        };
+        let thresholds = crate::screening::workflow_aml_thresholds(&view.spec);
         let result = match self.engines.screening().await? {
             None => lists_not_loaded(&query, &thresholds),
             Some(index) => {

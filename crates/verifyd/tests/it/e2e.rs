@@ -328,6 +328,22 @@ async fn browser_genuine_person_is_approved() {
     let server = kyc_server(&Backend::sqlite(), true).await;
     let (key, session) = kyc_session(&server, json!({"vendor_data": "browser-1"})).await;
     let id = session["session_id"].as_str().unwrap().to_owned();
+    // The business's webhook receiver.
+    let receiver = crate::webhooks::Receiver::start().await;
+    let (status, destination) = crate::support::send(
+        server
+            .post_json(
+                "/v3/webhook/destinations/",
+                &json!({"label": "e2e", "url": receiver.url("/e2e"), "subscribed_events": ["status.updated"]}),
+            )
+            .header("x-api-key", &key),
+    )
+    .await;
+    assert_eq!(status, 201, "{destination}");
+    let secret = destination["secret_shared_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let driver = Driver::start(&chromedriver).await;
     let mut run = Run::start(&driver, &chromium, &camera, "desktop", false).await;
 
@@ -387,6 +403,24 @@ async fn browser_genuine_person_is_approved() {
     assert_eq!(heading, "You are verified");
     assert!(d["id_verifications"][0]["document_number"].is_string());
     run.client.close().await.unwrap();
+
+    // The business learns it from a signed webhook carrying the decision.
+    let got = receiver
+        .wait_for("the Approved webhook", |r| {
+            r.iter().any(|x| x.json()["status"] == "Approved")
+        })
+        .await;
+    let approved = got
+        .iter()
+        .find(|x| x.json()["status"] == "Approved")
+        .unwrap();
+    crate::webhooks::assert_signed(approved, &secret);
+    let body = approved.json();
+    assert_eq!(body["session_id"], id.as_str());
+    assert_eq!(
+        body["decision"]["id_verifications"][0]["document_number"],
+        d["id_verifications"][0]["document_number"]
+    );
 }
 
 /// A parent page that embeds the session URL like the web SDK does and records its messages.

@@ -11,7 +11,9 @@ use crate::support::{send, Backend, Response, TestServer};
 pub async fn kyc_server(backend: &Backend, with_lists: bool) -> TestServer {
     let mut builder = backend
         .server()
-        .env("VERIFYD_MODELS_DIR", repo("models").to_str().unwrap());
+        .env("VERIFYD_MODELS_DIR", repo("models").to_str().unwrap())
+        // Webhook receivers in these tests listen on 127.0.0.1.
+        .env("VERIFYD_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true");
     if with_lists {
         builder = builder.env(
             "VERIFYD_SANCTIONS_DIR",
@@ -459,7 +461,7 @@ async fn decisions_are_signed_webhooks_and_see_duplicates_and_blocklists() {
             .map(|v| v.as_str().unwrap().to_owned())
             .collect()
     };
-    assert_eq!(duplicates(&d), [id.clone()], "{d:#}");
+    assert_eq!(duplicates(&d), std::slice::from_ref(&id), "{d:#}");
     let second = d["session_id"].as_str().unwrap().to_owned();
     // The same person again under their own vendor_data: only the other vendor's session
     // counts as a duplicate.
