@@ -247,7 +247,7 @@ struct FaceMatchForm {
     face_match_score_decline_threshold: Option<f32>,
     /// Also try the images turned by quarter turns (default false).
     rotate_image: Option<bool>,
-    /// Default true (persistence of standalone requests is not implemented yet).
+    /// Default true (requests are not yet kept as API sessions).
     save_api_request: Option<bool>,
     /// Your reference, echoed back.
     vendor_data: Option<String>,
@@ -268,7 +268,8 @@ struct SelfieForm {
     age_estimation_decline_threshold: Option<i64>,
     /// Also try the image turned by quarter turns (default false).
     rotate_image: Option<bool>,
-    /// Default true (persistence of standalone requests is not implemented yet).
+    /// Default true: the selfie joins the face-search index (the request is not yet kept as
+    /// an API session).
     save_api_request: Option<bool>,
     /// Your reference, echoed back.
     vendor_data: Option<String>,
@@ -288,7 +289,7 @@ struct IdVerificationForm {
     back_image: Option<Vec<u8>>,
     /// 1–120: holders younger than this are Declined.
     minimum_age: Option<i64>,
-    /// Default true (persistence of standalone requests is not implemented yet).
+    /// Default true (requests are not yet kept as API sessions).
     save_api_request: Option<bool>,
     /// Your reference, echoed back.
     vendor_data: Option<String>,
@@ -500,10 +501,11 @@ pub struct AmlIn {
     /// Accepted; no adverse-media source is available, so always false in the result.
     #[allow(dead_code)]
     include_adverse_media: Option<bool>,
-    /// Accepted; ongoing monitoring is not implemented.
+    /// Accepted; standalone screenings are not kept, so ongoing monitoring (re-screening after
+    /// a list import) covers approved sessions only.
     #[allow(dead_code)]
     include_ongoing_monitoring: Option<bool>,
-    /// Default true (persistence of standalone requests is not implemented yet).
+    /// Default true (requests are not yet kept as API sessions).
     save_api_request: Option<bool>,
     /// Your reference, echoed back.
     vendor_data: Option<String>,
