@@ -302,8 +302,7 @@ impl TextEngine {
                 )))
             }
         };
-        let prob: Vec<f32> = map.iter().copied().collect();
-        let boxes = db_boxes(&prob, mw, mh);
+        let boxes = db_boxes(&contiguous(&map), mw, mh);
         // Map-to-page: the map has the input's size; the page occupies its top-left part.
         let (sx, sy) = (
             w as f32 / (sw as f32 * mw as f32 / dw as f32),
@@ -366,13 +365,24 @@ impl TextEngine {
                 )))
             }
         };
-        let flat: Vec<f32> = probs.iter().copied().collect();
+        let flat = contiguous(&probs);
         let allowed = if mrz_only {
             &self.mrz_classes
         } else {
             &self.all_classes
         };
         Ok(ctc_greedy(&flat, steps, n, allowed))
+    }
+}
+
+/// The elements of a network output in row-major order: borrowed when the array is laid out
+/// that way already (tract's outputs are), else copied. The recogniser's output is
+/// steps × ~6,900 classes (over a million floats for an MRZ line), and copying it element by
+/// element through the array iterator cost ~5 % of a document's reading time.
+fn contiguous<'a>(a: &'a tract_ndarray::ArrayViewD<'_, f32>) -> std::borrow::Cow<'a, [f32]> {
+    match a.as_slice() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(a.iter().copied().collect()),
     }
 }
 
@@ -483,7 +493,16 @@ pub(crate) fn sample(img: &RgbImage, x: f32, y: f32) -> image::Rgb<u8> {
     let (x0, y0) = (x as u32, y as u32);
     let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
     let (fx, fy) = (x - x0 as f32, y - y0 as f32);
-    let p = |xx, yy| img.get_pixel(xx, yy).0;
+    // Straight from the raw buffer: `get_pixel` re-checks bounds and builds a slice per call,
+    // which dominated this function (it runs for every pixel of every crop).
+    let raw: &[u8] = img.as_raw();
+    let p = |xx: u32, yy: u32| -> [u8; 3] {
+        let i = (yy as usize * w as usize + xx as usize) * 3;
+        match raw.get(i..i + 3) {
+            Some(&[r, g, b]) => [r, g, b],
+            _ => [0; 3],
+        }
+    };
     let (a, b, c, d) = (p(x0, y0), p(x1, y0), p(x0, y1), p(x1, y1));
     let mut out = [0u8; 3];
     for k in 0..3 {
