@@ -24,7 +24,7 @@ use crate::support::{in_ci, send, Backend, TestServer};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const STEP_TIMEOUT: Duration = Duration::from_secs(60);
+const STEP_TIMEOUT: Duration = Duration::from_secs(120);
 
 fn tool(env: &str, default: &str) -> Option<PathBuf> {
     let path = std::env::var_os(env).map_or_else(|| PathBuf::from(default), PathBuf::from);
@@ -126,7 +126,7 @@ impl Driver {
                 }
             }
             assert!(
-                started.elapsed() < Duration::from_secs(20),
+                started.elapsed() < Duration::from_secs(60),
                 "chromedriver did not start"
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
