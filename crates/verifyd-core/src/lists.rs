@@ -155,8 +155,9 @@ impl EntryType {
     }
 }
 
-/// Why face values are refused: matching them needs templates from the face engine, which
-/// lists do not store yet. Said plainly instead of pretending the entry works.
+/// Why a face cannot be given as a value (or taken from a session through the legacy API):
+/// face entries are enrolled from an image with face-upload. Said plainly instead of
+/// pretending the entry works.
 pub const FACE_NOT_SUPPORTED: &str = "Blocklisting a session's face is not supported yet: add \
      the face from an image with POST /v3/lists/{uuid}/entries/face-upload/.";
 

@@ -356,21 +356,18 @@ impl Services {
         if app.environment == Environment::Sandbox {
             return Ok(self.envelope(request, mocks::passive_liveness()));
         }
-        let price = self.require_request_credits(app, Feature::Liveness).await?;
-        let response = self
-            .selfie_check(
-                app,
-                input,
-                request,
-                "PASSIVE_LIVENESS",
-                |engine, selfie, input| {
-                    let result =
-                        engine.passive_liveness_result(selfie, input.liveness_decline_threshold);
-                    (result.status, result)
-                },
-            )
-            .await?;
-        self.billed(app, price, response).await
+        self.selfie_check(
+            app,
+            input,
+            request,
+            Feature::Liveness,
+            |engine, selfie, input| {
+                let result =
+                    engine.passive_liveness_result(selfie, input.liveness_decline_threshold);
+                (result.status, result)
+            },
+        )
+        .await
     }
 
     /// Age estimation (with liveness) of a selfie.
@@ -383,39 +380,39 @@ impl Services {
         if app.environment == Environment::Sandbox {
             return Ok(self.envelope(request, mocks::age_estimation()));
         }
-        let price = self
-            .require_request_credits(app, Feature::AgeEstimation)
-            .await?;
-        let response = self
-            .selfie_check(
-                app,
-                input,
-                request,
-                "AGE_ESTIMATION",
-                |engine, selfie, input| {
-                    let result = engine.age_estimation_result(
-                        selfie,
-                        input.liveness_decline_threshold,
-                        input.minimum_age,
-                    );
-                    (result.status, result)
-                },
-            )
-            .await?;
-        self.billed(app, price, response).await
+        self.selfie_check(
+            app,
+            input,
+            request,
+            Feature::AgeEstimation,
+            |engine, selfie, input| {
+                let result = engine.age_estimation_result(
+                    selfie,
+                    input.liveness_decline_threshold,
+                    input.minimum_age,
+                );
+                (result.status, result)
+            },
+        )
+        .await
     }
 
-    /// Analyses the selfie fully (liveness and age) on the inference pool, then builds the
-    /// endpoint's result from it. A saved request (`save_api_request`) enrolls the face into
-    /// the application's face-search index under `api_service`.
+    /// A live selfie check billed as `feature`: analyses the selfie fully (liveness and age)
+    /// on the inference pool, then builds the endpoint's result from it. A saved request
+    /// (`save_api_request`) enrolls the face into the application's face-search index.
     async fn selfie_check<R: Send + 'static>(
         &self,
         app: &Application,
         input: SelfieInput,
         request: ApiRequest,
-        api_service: &str,
+        feature: Feature,
         finish: impl FnOnce(&FaceEngine, &FaceAnalysis, &SelfieInput) -> (ApiStatus, R) + Send + 'static,
     ) -> ServiceResult<ApiResponse<R>> {
+        let price = self.require_request_credits(app, feature).await?;
+        let api_service = match feature {
+            Feature::AgeEstimation => "AGE_ESTIMATION",
+            _ => "PASSIVE_LIVENESS",
+        };
         let engine = self.engines.faces().await?;
         let (status, template, result) = self
             .engines
@@ -452,7 +449,8 @@ impl Services {
             )
             .await?;
         }
-        Ok(self.envelope(request, result))
+        let response = self.envelope(request, result);
+        self.billed(app, price, response).await
     }
 
     /// Reads and checks an identity document.

@@ -115,6 +115,10 @@ pub struct FlowState {
     /// when the document, and so the reference portrait, changes).
     #[serde(default)]
     pub face_elements: Option<Vec<(Feature, Value)>>,
+    /// The accepted selfie's face template (serialised), searched in the face index when the
+    /// flow finishes and enrolled once the session is decided.
+    #[serde(default)]
+    pub selfie_template: Option<Vec<u8>>,
 }
 
 /// What the selfie checks need from the workflow.
@@ -694,17 +698,19 @@ impl Services {
                 };
                 // The full analysis once: the verdict, and the decision's elements with it, so
                 // finishing has only screening left.
-                let (problem, elements) = self
+                let (problem, elements, template) = self
                     .engines
                     .run(move || {
                         let user = engine
                             .analyze(&bytes, params.analyze_options())
                             .map_err(|e| upload_face_error(&e))?;
                         let elements = face_elements(&engine, &user, portrait.as_deref(), params)?;
-                        Ok::<_, ServiceError>((selfie_problem(&user), elements))
+                        let template = user.main.as_ref().map(|m| m.template.to_bytes());
+                        Ok::<_, ServiceError>((selfie_problem(&user), elements, template))
                     })
                     .await??;
                 view.state.face_elements = Some(elements);
+                view.state.selfie_template = template;
                 problem
             }
             Capture::DocumentFront | Capture::DocumentBack => {
@@ -870,20 +876,13 @@ impl Services {
             });
         }
 
-        let Some(selfie) = self.blobs.get(&media_key(session.id, "selfie")).await? else {
-            return Ok((extra, None));
-        };
-        let engine = self.engines.faces().await?;
-        let template = self
-            .engines
-            .run(move || {
-                engine
-                    .analyze(&selfie, AnalyzeOptions::default())
-                    .ok()
-                    .and_then(|a| a.main.map(|m| m.template))
-            })
-            .await?;
-        let Some(template) = template else {
+        // The template the selfie upload computed (none: no selfie, or no face in it).
+        let Some(template) = view
+            .state
+            .selfie_template
+            .as_deref()
+            .and_then(|bytes| Template::from_bytes(bytes).ok())
+        else {
             return Ok((extra, None));
         };
         let candidates = self

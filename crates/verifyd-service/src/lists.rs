@@ -5,8 +5,9 @@
 //! carry ID_DOCUMENT_IN_BLOCKLIST / PHONE_NUMBER_IN_BLOCKLIST / EMAIL_IN_BLOCKLIST:
 //! [`Services::blocklist_warnings`] answers for loose values (create-session contact and
 //! expected details), [`Services::apply_blocklists`] marks a decision's feature elements
-//! (the sandbox path today, the verification pipeline later). Face entries need templates
-//! from the face engine and are refused with a clear message instead of being faked.
+//! (sandbox, update-data). Face entries come from images (`face-upload`), whose face is
+//! enrolled into the face index (faces.rs) under the entry; blocklisting a session's face
+//! through the legacy API is refused with a clear message instead of being faked.
 
 use serde_json::{json, Map, Value};
 use verifyd_core::ids::{AppId, ListEntryId, ListId, SessionId};

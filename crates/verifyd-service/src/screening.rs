@@ -8,8 +8,8 @@
 //! pool and swaps it in; requests that arrive during a rebuild keep using the previous index,
 //! so no node ever restarts or screens against half a list.
 
-use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -21,6 +21,7 @@ use verifyd_store::sanctions::SanctionsListInfo;
 use verifyd_store::Store;
 
 use serde_json::{json, Value};
+use verifyd_core::ids::WorkflowId;
 use verifyd_core::session::{ReviewItem, Session};
 use verifyd_core::status::SessionStatus;
 use verifyd_core::tenant::Environment;
@@ -201,14 +202,21 @@ impl Services {
         let sha = hex::encode(hasher.finalize());
         let existing = self.store.sanctions_lists().await?;
         if let Some(info) = existing
-            .into_iter()
+            .iter()
             .find(|i| i.source == source && i.content_sha256 == sha)
         {
             return Ok(ImportOutcome {
-                info,
+                info: info.clone(),
                 changed: false,
             });
         }
+        // Always after every stored import, so nodes see a change even when two imports land
+        // within one clock tick.
+        let now = self.clock.now();
+        let imported_at = match existing.iter().map(|i| i.imported_at).max() {
+            Some(latest) if latest >= now => latest + chrono::Duration::microseconds(1),
+            _ => now,
+        };
         let parsed = tokio::task::spawn_blocking(move || {
             verifyd_screening::import::parse_source(list, &files)
                 .map_err(|e| e.to_string())
@@ -234,7 +242,7 @@ impl Services {
             origin: origin.to_owned(),
             content_sha256: sha,
             entity_count: i64::try_from(count).unwrap_or(i64::MAX),
-            imported_at: self.now_distinct_from_stored().await?,
+            imported_at,
         };
         self.store.replace_sanctions_list(&info, &json).await?;
         self.engines.screening_lists().invalidate().await;
@@ -248,23 +256,6 @@ impl Services {
     /// The imported lists.
     pub async fn sanctions_lists(&self) -> ServiceResult<Vec<SanctionsListInfo>> {
         Ok(self.store.sanctions_lists().await?)
-    }
-
-    /// The import time: now, but always after every stored import so nodes see a change even
-    /// when two imports land within one clock tick.
-    async fn now_distinct_from_stored(&self) -> ServiceResult<DateTime<Utc>> {
-        let now = self.clock.now();
-        let latest = self
-            .store
-            .sanctions_lists()
-            .await?
-            .into_iter()
-            .map(|i| i.imported_at)
-            .max();
-        Ok(match latest {
-            Some(latest) if latest >= now => latest + chrono::Duration::microseconds(1),
-            _ => now,
-        })
     }
 }
 
@@ -329,6 +320,8 @@ impl Services {
         let Some(index) = self.engines.screening().await? else {
             return Ok(report);
         };
+        // Thresholds by workflow version: sessions share a few of them.
+        let mut thresholds = HashMap::new();
         let mut after = None;
         loop {
             let page = self
@@ -343,7 +336,10 @@ impl Services {
                 if session.environment != Environment::Live {
                     continue;
                 }
-                if self.rescreen_session(session, &index, &mut report).await? {
+                if self
+                    .rescreen_session(session, &index, &mut thresholds, &mut report)
+                    .await?
+                {
                     report.with_new_hits += 1;
                 }
             }
@@ -363,6 +359,7 @@ impl Services {
         &self,
         mut session: Session,
         index: &Arc<Index>,
+        thresholds: &mut HashMap<(WorkflowId, i64), Thresholds>,
         report: &mut MonitoringReport,
     ) -> ServiceResult<bool> {
         let elements = session.results_of("aml_screenings");
@@ -373,8 +370,15 @@ impl Services {
             return Ok(false);
         };
         report.screened += 1;
-        let spec = self.session_spec(&session).await?;
-        let thresholds = workflow_aml_thresholds(&spec);
+        let key = (session.workflow_id, session.workflow_version);
+        let thresholds = match thresholds.get(&key) {
+            Some(known) => *known,
+            None => {
+                let found = workflow_aml_thresholds(&self.session_spec(&session).await?);
+                thresholds.insert(key, found);
+                found
+            }
+        };
         let index = Arc::clone(index);
         let result = self
             .engines

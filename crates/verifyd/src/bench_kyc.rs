@@ -17,6 +17,8 @@ use std::io::Cursor;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::tools::{percentile, BenchServer};
+
 fn jpeg(img: &RgbImage) -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::new();
     DynamicImage::ImageRgb8(img.clone())
@@ -78,14 +80,6 @@ fn id_card(models: &Path, portrait: &[u8], today: NaiveDate) -> anyhow::Result<(
     Ok((desk(&front)?, desk(&back)?))
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
-}
-
 /// Runs `sessions` full KYC sessions and prints the last-upload-to-decision latencies.
 pub async fn bench_kyc(
     models: &Path,
@@ -100,41 +94,16 @@ pub async fn bench_kyc(
     let selfie = std::fs::read(selfie).with_context(|| format!("reading {}", selfie.display()))?;
     let (front, back) = id_card(models, &portrait, today)?;
 
-    let dir = std::env::temp_dir().join(format!("verifyd-bench-kyc-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir)?;
-    let mut config = crate::config::Config::load(
-        None,
-        crate::config::Overrides {
-            data_dir: Some(dir.clone()),
-            listen: Some("127.0.0.1:0".to_owned()),
-        },
-    )?;
-    config.models_dir = models.to_owned();
-    config.sanctions_dir = lists.map(Path::to_owned);
-    config.rate_limit_reads_per_minute = u32::MAX;
-    config.rate_limit_writes_per_minute = u32::MAX;
-    config.rate_limit_session_creates_per_minute = u32::MAX;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let services = crate::bootstrap::services(&config, addr).await?;
-    let app = services
-        .create_standalone_application("bench-kyc", verifyd_core::tenant::Environment::Live)
-        .await?;
-    let state = crate::bootstrap::http_state(&config, services);
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-                std::net::SocketAddr,
-            >(verifyd_http::app(state)),
-        )
-        .await
-    });
-    let base = format!("http://{addr}");
+    let bench = BenchServer::start(verifyd_core::tenant::Environment::Live, |config| {
+        config.models_dir = models.to_owned();
+        config.sanctions_dir = lists.map(Path::to_owned);
+    })
+    .await?;
+    let base = bench.base.clone();
     let client = reqwest::Client::builder().no_proxy().build()?;
     let workflow: Value = client
         .post(format!("{base}/v3/workflows/"))
-        .header("x-api-key", &app.api_key)
+        .header("x-api-key", &bench.api_key)
         .json(&json!({"workflow_label": "bench", "workflow_type": "kyc", "is_aml_enabled": true}))
         .send()
         .await?
@@ -164,7 +133,7 @@ pub async fn bench_kyc(
     for i in 0..=sessions {
         let created: Value = client
             .post(format!("{base}/v3/session/"))
-            .header("x-api-key", &app.api_key)
+            .header("x-api-key", &bench.api_key)
             .json(&json!({"workflow_id": workflow_id, "vendor_data": format!("bench-{i}")}))
             .send()
             .await?
@@ -200,7 +169,7 @@ pub async fn bench_kyc(
             let id = created["session_id"].as_str().unwrap_or_default();
             let decision: Value = client
                 .get(format!("{base}/v3/session/{id}/decision/"))
-                .header("x-api-key", &app.api_key)
+                .header("x-api-key", &bench.api_key)
                 .send()
                 .await?
                 .json()
@@ -228,8 +197,7 @@ pub async fn bench_kyc(
             outcomes.push(done["status"].as_str().unwrap_or("?").to_owned());
         }
     }
-    server.abort();
-    let _ = std::fs::remove_dir_all(&dir);
+    bench.stop();
     last_upload.sort();
     finish_only.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;

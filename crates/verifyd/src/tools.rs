@@ -60,7 +60,73 @@ pub fn bench_aml(lists: &Path, names: usize, queries: usize) -> anyhow::Result<(
     Ok(())
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+/// A throwaway server for the HTTP benchmarks: a temporary data dir (SQLite unless
+/// `VERIFYD_DATABASE_URL` names a database), no rate limits (they measure throughput, not the
+/// limiter), and one application.
+pub(crate) struct BenchServer {
+    /// `http://addr`.
+    pub base: String,
+    /// The application's API key.
+    pub api_key: String,
+    /// The server's services (e.g. to run a webhook worker beside it).
+    pub services: verifyd_service::Services,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    dir: PathBuf,
+}
+
+impl BenchServer {
+    /// Starts the server; `configure` adjusts the configuration first.
+    pub async fn start(
+        environment: verifyd_core::tenant::Environment,
+        configure: impl FnOnce(&mut crate::config::Config),
+    ) -> anyhow::Result<Self> {
+        let dir = std::env::temp_dir().join(format!("verifyd-bench-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir)?;
+        let mut config = crate::config::Config::load(
+            None,
+            crate::config::Overrides {
+                data_dir: Some(dir.clone()),
+                listen: Some("127.0.0.1:0".to_owned()),
+            },
+        )?;
+        config.rate_limit_reads_per_minute = u32::MAX;
+        config.rate_limit_writes_per_minute = u32::MAX;
+        config.rate_limit_session_creates_per_minute = u32::MAX;
+        configure(&mut config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let services = crate::bootstrap::services(&config, addr).await?;
+        let app = services
+            .create_standalone_application("bench", environment)
+            .await?;
+        let state = crate::bootstrap::http_state(&config, services.clone());
+        let server = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                    std::net::SocketAddr,
+                >(verifyd_http::app(state)),
+            )
+            .await
+        });
+        Ok(Self {
+            base: format!("http://{addr}"),
+            api_key: app.api_key,
+            services,
+            server,
+            dir,
+        })
+    }
+
+    /// Stops the server and removes its data dir.
+    pub fn stop(self) {
+        self.server.abort();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The `p`-quantile (0–1) of sorted durations, zero when empty.
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -71,40 +137,12 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// `verifyd bench api`: starts a server on a temporary SQLite data dir and measures, over
 /// real HTTP on loopback, session creation and decision reads with `concurrency` clients.
 pub async fn bench_api(requests: usize, concurrency: usize) -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("verifyd-bench-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir)?;
-    let mut config = crate::config::Config::load(
-        None,
-        crate::config::Overrides {
-            data_dir: Some(dir.clone()),
-            listen: Some("127.0.0.1:0".to_owned()),
-        },
-    )?;
-    // The benchmark measures throughput, not the rate limiter.
-    config.rate_limit_reads_per_minute = u32::MAX;
-    config.rate_limit_writes_per_minute = u32::MAX;
-    config.rate_limit_session_creates_per_minute = u32::MAX;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let services = crate::bootstrap::services(&config, addr).await?;
-    let app = services
-        .create_standalone_application("bench", verifyd_core::tenant::Environment::Live)
-        .await?;
-    let state = crate::bootstrap::http_state(&config, services);
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-                std::net::SocketAddr,
-            >(verifyd_http::app(state)),
-        )
-        .await
-    });
-    let base = format!("http://{addr}");
+    let bench = BenchServer::start(verifyd_core::tenant::Environment::Live, |_| {}).await?;
+    let base = bench.base.clone();
     let client = reqwest::Client::new();
     let workflow: serde_json::Value = client
         .post(format!("{base}/v3/workflows/"))
-        .header("x-api-key", &app.api_key)
+        .header("x-api-key", &bench.api_key)
         .json(&serde_json::json!({"workflow_type": "kyc"}))
         .send()
         .await?
@@ -115,7 +153,7 @@ pub async fn bench_api(requests: usize, concurrency: usize) -> anyhow::Result<()
     let run = |kind: &'static str, ids: Vec<String>| {
         let client = client.clone();
         let base = base.clone();
-        let key = app.api_key.clone();
+        let key = bench.api_key.clone();
         let workflow_id = workflow_id.clone();
         async move {
             let per_client = requests.div_ceil(concurrency);
@@ -178,8 +216,7 @@ pub async fn bench_api(requests: usize, concurrency: usize) -> anyhow::Result<()
     };
     let ids = run("create", Vec::new()).await?;
     run("decision", ids).await?;
-    server.abort();
-    let _ = std::fs::remove_dir_all(&dir);
+    bench.stop();
     Ok(())
 }
 
@@ -239,41 +276,15 @@ pub async fn bench_webhooks(events: usize, concurrency: usize) -> anyhow::Result
     let receiver_addr = receiver_listener.local_addr()?;
     let receiver_task = tokio::spawn(async move { axum::serve(receiver_listener, receiver).await });
 
-    let dir = std::env::temp_dir().join(format!("verifyd-bench-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir)?;
-    let mut config = crate::config::Config::load(
-        None,
-        crate::config::Overrides {
-            data_dir: Some(dir.clone()),
-            listen: Some("127.0.0.1:0".to_owned()),
-        },
-    )?;
-    config.rate_limit_reads_per_minute = u32::MAX;
-    config.rate_limit_writes_per_minute = u32::MAX;
-    config.rate_limit_session_creates_per_minute = u32::MAX;
-    // The receiver is on loopback.
-    config.webhook_allow_private_targets = true;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let services = crate::bootstrap::services(&config, addr).await?;
-    let app = services
-        .create_standalone_application("bench", verifyd_core::tenant::Environment::Sandbox)
-        .await?;
-    let worker = services.spawn_webhook_worker();
-    let worker_services = services.clone();
-    let state = crate::bootstrap::http_state(&config, services);
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-                std::net::SocketAddr,
-            >(verifyd_http::app(state)),
-        )
-        .await
-    });
-    let base = format!("http://{addr}");
+    let bench = BenchServer::start(verifyd_core::tenant::Environment::Sandbox, |config| {
+        // The receiver is on loopback.
+        config.webhook_allow_private_targets = true;
+    })
+    .await?;
+    let worker = bench.services.spawn_webhook_worker();
+    let base = bench.base.clone();
     let client = reqwest::Client::builder().no_proxy().build()?;
-    let key = app.api_key.clone();
+    let key = bench.api_key.clone();
     let workflow: serde_json::Value = client
         .post(format!("{base}/v3/workflows/"))
         .header("x-api-key", &key)
@@ -345,7 +356,7 @@ pub async fn bench_webhooks(events: usize, concurrency: usize) -> anyhow::Result
     }
     flip_all(&client, &base, &key, &ids, concurrency).await?;
     let started = Instant::now();
-    let worker = worker_services.spawn_webhook_worker();
+    let worker = bench.services.spawn_webhook_worker();
     let (last, _) = wait_for_arrivals(&arrivals, &HashMap::new(), total).await?;
     let elapsed = last.duration_since(started);
     println!(
@@ -354,9 +365,8 @@ pub async fn bench_webhooks(events: usize, concurrency: usize) -> anyhow::Result
         total as f64 / elapsed.as_secs_f64(),
     );
     worker.shutdown().await;
-    server.abort();
+    bench.stop();
     receiver_task.abort();
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 
