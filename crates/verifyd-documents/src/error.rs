@@ -7,8 +7,12 @@
 /// for engine failures.
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
-    /// The bytes are not an image in a supported format (JPEG, PNG, WebP, TIFF, BMP).
-    #[error("unsupported or unrecognised image format")]
+    /// The bytes are not an image in a supported format (JPEG, PNG, WebP, TIFF, BMP). HEIC is
+    /// not decoded: browsers hand web pages JPEG from the camera and the photo library, and a
+    /// HEVC decoder would bring a system library with patent-encumbered codecs.
+    #[error(
+        "unsupported or unrecognised image format (send JPEG, PNG or WebP; HEIC is not accepted)"
+    )]
     UnsupportedFormat,
     /// The image is corrupt or truncated.
     #[error("the image could not be decoded: {0}")]

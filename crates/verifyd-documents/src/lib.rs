@@ -5,7 +5,8 @@
 //! The crate is a pure, synchronous engine: the server calls [`DocumentReader::read`] on a
 //! blocking pool and stores what it returns. It owns three things and nothing else:
 //!
-//! * **Reading** ([`reader`], [`zone`], [`ocr`], [`visual`]): decode safely, detect text lines,
+//! * **Reading** ([`reader`], [`rectify`], [`zone`], [`ocr`], [`visual`]): decode safely, square
+//!   up a document photographed at an angle, detect text lines,
 //!   find and read the MRZ (parsed and repaired by the `mrz` crate), read the printed fields,
 //!   crop the portrait, measure image quality. The MRZ is the anchor: it fixes orientation,
 //!   scale and layout, so the rest of the page is read relative to it.
@@ -23,6 +24,7 @@ mod decode;
 mod error;
 pub mod ocr;
 pub mod reader;
+pub mod rectify;
 pub mod report;
 pub mod synth;
 pub mod visual;

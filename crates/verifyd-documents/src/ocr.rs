@@ -32,19 +32,27 @@ const DB_BOX_SCORE: f32 = 0.5;
 const DB_UNCLIP: f32 = 1.5;
 /// Components smaller than this (in probability-map pixels) are noise.
 const DB_MIN_PIXELS: usize = 12;
+/// A detector side rounded down to the alignment the network needs.
+fn aligned_side(side: u32) -> u32 {
+    side.max(DET_ALIGN) / DET_ALIGN * DET_ALIGN
+}
+
 /// Recogniser input height (MANIFEST `ocr/`: "[1,3,48,W] crop, height 48 keeping aspect,
 /// (x/255 − 0.5)/0.5, right-padded with 0").
 pub(crate) const REC_HEIGHT: u32 = 48;
 /// Longest recogniser input; longer crops are squeezed (an MRZ line at 48 px is ~1100 px).
-const REC_MAX_WIDTH: u32 = 1600;
+pub(crate) const REC_MAX_WIDTH: u32 = 1600;
 /// Recogniser plans exist for every multiple of this width up to [`REC_MAX_WIDTH`]. Crops are
 /// padded up to the next plan and recognition costs ~2 ms per 100 px of input, so a finer
 /// step wastes less on padding (80 px: −20 ms per document against 160) at the price of more
 /// plans to build at load (~1 s for 20).
 const REC_WIDTH_STEP: u32 = 80;
 
-/// Horizontal stretch of MRZ line crops (see [`TextEngine::recognise`]).
+/// Horizontal stretch of MRZ line crops (see [`TextEngine::recognise_mrz`]).
 const MRZ_STRETCH: f32 = 1.3;
+/// Widest MRZ crop per character: ~4 recogniser steps per character, enough to keep a blank
+/// between repeated characters.
+const MRZ_PX_PER_CHAR: u32 = 34;
 
 /// The characters an MRZ may hold.
 pub(crate) const MRZ_ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
@@ -120,9 +128,41 @@ pub struct Recognised {
     pub text: String,
     /// Mean per-character confidence in 0..1.
     pub confidence: f32,
-    /// Per character of `text`: the usual OCR confusion partner (`O`↔`0`, `S`↔`5` …) and its
-    /// probability at the step the character was read, when that partner is a class at all.
-    pub alternatives: Vec<Option<(char, f32)>>,
+    /// Per character of `text`, how it was read.
+    pub chars: Vec<CharRead>,
+    /// Between consecutive characters (index `i` is before `chars[i]`; one more entry than
+    /// `chars`): the most probable character at the steps the blank won there, if any. A
+    /// character the recogniser dropped usually shows up here.
+    pub gaps: Vec<Option<(char, f32)>>,
+}
+
+/// One decoded character and the evidence behind it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CharRead {
+    /// The character.
+    pub ch: char,
+    /// Its probability at the step it was emitted.
+    pub probability: f32,
+    /// Its usual OCR confusion partner (`O`↔`0`, `S`↔`5` …) and that partner's probability at
+    /// the same step, when the partner is a class at all.
+    pub alternative: Option<(char, f32)>,
+    /// The CTC step (output column) it was emitted at. On fixed-pitch text (the MRZ) steps
+    /// are evenly spaced, which tells a spurious or a collapsed character from a real one.
+    pub step: u16,
+    /// How many consecutive steps it won.
+    pub run: u16,
+}
+
+impl Recognised {
+    /// Rebuilds `text` and `confidence` from `chars` (after characters were edited).
+    pub fn refresh(&mut self) {
+        self.text = self.chars.iter().map(|c| c.ch).collect();
+        self.confidence = if self.chars.is_empty() {
+            0.0
+        } else {
+            self.chars.iter().map(|c| c.probability).sum::<f32>() / self.chars.len() as f32
+        };
+    }
 }
 
 /// The character OCR most often confuses `c` with (both directions).
@@ -151,17 +191,19 @@ pub struct TextEngine {
     /// Recogniser plans by input width, ascending.
     rec: Vec<(u32, Plan)>,
     /// Class index → character; index 0 is the CTC blank ('\0').
-    all_classes: Vec<(usize, char)>,
+    all_classes: Vec<char>,
     /// Classes considered when decoding an MRZ, with the MRZ character each stands for.
     mrz_classes: Vec<(usize, char)>,
-    det_max_side: u32,
 }
 
 impl std::fmt::Debug for TextEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TextEngine")
             .field("classes", &self.all_classes.len())
-            .field("det_max_side", &self.det_max_side)
+            .field(
+                "detector_sizes",
+                &self.det.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -172,7 +214,7 @@ impl TextEngine {
         det: &Path,
         rec: &Path,
         dict: &Path,
-        det_max_side: u32,
+        det_sides: &[u32],
     ) -> Result<Self, DocumentError> {
         // Input shapes are pinned: the exported graphs leave them fully dynamic, which tract
         // cannot optimise (it cannot prove the FPN's upsampled branches line up, and symbolic
@@ -195,13 +237,14 @@ impl TextEngine {
                 .map_err(model_err(what))
         };
         let det_model = parse(det, "text detector")?;
-        let side = det_max_side.max(DET_ALIGN) / DET_ALIGN * DET_ALIGN;
         let mut det_plans = Vec::new();
-        for (num, den) in DET_BUCKETS {
-            let short = (side * num / den / DET_ALIGN).max(1) * DET_ALIGN;
-            for size in [(side, short), (short, side)] {
-                if !det_plans.iter().any(|(s, _)| *s == size) {
-                    det_plans.push((size, plan(&det_model, "text detector", size)?));
+        for side in det_sides.iter().map(|s| aligned_side(*s)) {
+            for (num, den) in DET_BUCKETS {
+                let short = (side * num / den / DET_ALIGN).max(1) * DET_ALIGN;
+                for size in [(side, short), (short, side)] {
+                    if !det_plans.iter().any(|(s, _)| *s == size) {
+                        det_plans.push((size, plan(&det_model, "text detector", size)?));
+                    }
                 }
             }
         }
@@ -236,35 +279,42 @@ impl TextEngine {
                 )));
             }
         }
-        let all_classes: Vec<(usize, char)> = classes
+        let all_classes: Vec<char> = classes
             .iter()
             .enumerate()
-            .map(|(i, c)| (i, if i == 0 { '\0' } else { *c }))
+            .map(|(i, c)| if i == 0 { '\0' } else { *c })
             .collect();
         Ok(TextEngine {
             det: det_plans,
             rec: rec_plans,
             all_classes,
             mrz_classes,
-            det_max_side: side,
         })
     }
 
-    /// Finds text lines. Boxes are in `img` pixel coordinates, reading direction pointing right
-    /// (x grows) or, for vertical text, down.
-    pub fn detect(&self, img: &RgbImage) -> Result<Vec<TextBox>, DocumentError> {
+    /// Finds text lines with the detector's input at most `max_side` pixels long (one of the
+    /// sides the engine was loaded with). Boxes are in `img` pixel coordinates, reading
+    /// direction pointing right (x grows) or, for vertical text, down.
+    pub fn detect(&self, img: &RgbImage, max_side: u32) -> Result<Vec<TextBox>, DocumentError> {
         let (w, h) = img.dimensions();
         if w == 0 || h == 0 {
             return Ok(Vec::new());
         }
         // The bucket whose aspect is closest, then scale to fit and pad (right and bottom).
         let aspect = w as f32 / h as f32;
-        let Some(((dw, dh), plan)) = self.det.iter().min_by(|a, b| {
+        let side = aligned_side(max_side);
+        let plans = self
+            .det
+            .iter()
+            .filter(|((pw, ph), _)| (*pw).max(*ph) == side);
+        let Some(((dw, dh), plan)) = plans.min_by(|a, b| {
             let da = (a.0 .0 as f32 / a.0 .1 as f32 / aspect).ln().abs();
             let db = (b.0 .0 as f32 / b.0 .1 as f32 / aspect).ln().abs();
             da.total_cmp(&db)
         }) else {
-            return Err(DocumentError::Model("no detector plan".into()));
+            return Err(DocumentError::Model(format!(
+                "no detector plan for {max_side} px"
+            )));
         };
         let (dw, dh) = (*dw, *dh);
         let scale = (dw as f32 / w as f32).min(dh as f32 / h as f32);
@@ -311,18 +361,29 @@ impl TextEngine {
         Ok(boxes.into_iter().map(|b| b.scaled(sx, sy)).collect())
     }
 
-    /// Reads the text in `b`. With `mrz_only`, decoding only considers `A–Z 0–9 <`.
-    pub fn recognise(
+    /// Reads the printed text in `b`.
+    pub fn recognise(&self, img: &RgbImage, b: &TextBox) -> Result<Recognised, DocumentError> {
+        let crop = crop_box(img, b, 1.0, REC_MAX_WIDTH);
+        self.recognise_crop(&crop, false)
+    }
+
+    /// Reads `b` as an MRZ line of at most `chars` characters: only `A–Z 0–9 <` are decoded.
+    ///
+    /// MRZ lines are stretched horizontally: more CTC steps per character keep the blank
+    /// between the two `<` of a name separator, which the model otherwise tends to merge. The
+    /// crop is capped at [`MRZ_PX_PER_CHAR`] per character, so a tall box (a loose detection)
+    /// costs no more than a tight one.
+    pub fn recognise_mrz(
         &self,
         img: &RgbImage,
         b: &TextBox,
-        mrz_only: bool,
+        chars: usize,
     ) -> Result<Recognised, DocumentError> {
-        // MRZ lines are stretched horizontally: more CTC steps per character keep the blank
-        // between the two `<` of a name separator, which the model otherwise tends to merge.
-        let stretch = if mrz_only { MRZ_STRETCH } else { 1.0 };
-        let crop = crop_box(img, b, stretch);
-        self.recognise_crop(&crop, mrz_only)
+        let cap = u32::try_from(chars)
+            .unwrap_or(u32::MAX)
+            .saturating_mul(MRZ_PX_PER_CHAR);
+        let crop = crop_box(img, b, MRZ_STRETCH, cap.min(REC_MAX_WIDTH));
+        self.recognise_crop(&crop, true)
     }
 
     /// Reads a crop that is already upright and [`REC_HEIGHT`] pixels high.
@@ -366,12 +427,12 @@ impl TextEngine {
             }
         };
         let flat = contiguous(&probs);
-        let allowed = if mrz_only {
-            &self.mrz_classes
+        let classes = if mrz_only {
+            Classes::Subset(&self.mrz_classes)
         } else {
-            &self.all_classes
+            Classes::All(&self.all_classes)
         };
-        Ok(ctc_greedy(&flat, steps, n, allowed))
+        Ok(ctc_greedy(&flat, steps, n, &classes))
     }
 }
 
@@ -386,51 +447,123 @@ fn contiguous<'a>(a: &'a tract_ndarray::ArrayViewD<'_, f32>) -> std::borrow::Cow
     }
 }
 
-/// Greedy CTC: best allowed class per step, repeats collapsed, blanks dropped. `allowed` maps
-/// class indices to the character they stand for ('\0' = blank); several classes may stand for
-/// one character (look-alikes), and repeats are collapsed on the character.
-fn ctc_greedy(probs: &[f32], steps: usize, n: usize, allowed: &[(usize, char)]) -> Recognised {
-    let mut text = String::new();
-    let mut confidences = Vec::new();
-    let mut alternatives = Vec::new();
+/// Which classes greedy decoding considers.
+enum Classes<'a> {
+    /// Every class; index `i` stands for `chars[i]` ('\0' = blank).
+    All(&'a [char]),
+    /// Only these (class index, character) pairs; several classes may stand for one character
+    /// (look-alikes), and repeats are collapsed on the character.
+    Subset(&'a [(usize, char)]),
+}
+
+impl Classes<'_> {
+    /// The most probable class of a step and its character.
+    fn best(&self, row: &[f32]) -> (char, f32) {
+        match self {
+            Classes::All(chars) => {
+                // Two passes (a maximum the compiler vectorises, then its position) beat one
+                // branchy arg-max over ~6,900 classes.
+                let max = row
+                    .chunks(16)
+                    .map(|c| c.iter().copied().fold(f32::MIN, f32::max))
+                    .fold(f32::MIN, f32::max);
+                let k = row.iter().position(|p| *p == max).unwrap_or(0);
+                (chars.get(k).copied().unwrap_or('\0'), max)
+            }
+            Classes::Subset(allowed) => {
+                let mut best = ('\0', f32::MIN);
+                for &(k, c) in *allowed {
+                    if let Some(&p) = row.get(k) {
+                        if p > best.1 {
+                            best = (c, p);
+                        }
+                    }
+                }
+                best
+            }
+        }
+    }
+
+    /// The most probable non-blank character of a step (only asked of a subset).
+    fn best_char(&self, row: &[f32]) -> Option<(char, f32)> {
+        let Classes::Subset(allowed) = self else {
+            return None;
+        };
+        let mut best: Option<(char, f32)> = None;
+        for &(k, c) in *allowed {
+            if let Some(&p) = row.get(k) {
+                if c != '\0' && best.is_none_or(|(_, q)| p > q) {
+                    best = Some((c, p));
+                }
+            }
+        }
+        best
+    }
+
+    /// The highest probability among the classes standing for `c`.
+    fn probability_of(&self, row: &[f32], c: char) -> f32 {
+        let of = |k: usize| row.get(k).copied().unwrap_or(0.0);
+        match self {
+            Classes::All(chars) => chars
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| **x == c)
+                .map(|(k, _)| of(k))
+                .fold(0.0, f32::max),
+            Classes::Subset(allowed) => allowed
+                .iter()
+                .filter(|(_, x)| *x == c)
+                .map(|(k, _)| of(*k))
+                .fold(0.0, f32::max),
+        }
+    }
+}
+
+/// Greedy CTC: best class per step, repeats collapsed, blanks dropped. With a subset of
+/// classes (the MRZ), the most probable character where the blank won is kept too (see
+/// [`Recognised::gaps`]).
+fn ctc_greedy(probs: &[f32], steps: usize, n: usize, classes: &Classes<'_>) -> Recognised {
+    let mut chars: Vec<CharRead> = Vec::new();
+    let mut gaps: Vec<Option<(char, f32)>> = vec![None];
     let mut previous = '\0';
     for t in 0..steps {
         let Some(row) = probs.get(t * n..(t + 1) * n) else {
             break;
         };
-        let mut best = ('\0', f32::MIN);
-        for &(k, c) in allowed {
-            if let Some(&p) = row.get(k) {
-                if p > best.1 {
-                    best = (c, p);
+        let best = classes.best(row);
+        let step = u16::try_from(t).unwrap_or(u16::MAX);
+        if best.0 == '\0' {
+            if let (Some(gap), Some(candidate)) = (gaps.last_mut(), classes.best_char(row)) {
+                if gap.is_none_or(|(_, p)| candidate.1 > p) {
+                    *gap = Some(candidate);
                 }
             }
-        }
-        if best.0 != '\0' && best.0 != previous {
-            text.push(best.0);
-            confidences.push(best.1);
-            let alt = confusion_partner(best.0).map(|a| {
-                let p = allowed
-                    .iter()
-                    .filter(|(_, c)| *c == a)
-                    .filter_map(|(k, _)| row.get(*k).copied())
-                    .fold(0.0f32, f32::max);
-                (a, p)
+        } else if best.0 == previous {
+            if let Some(last) = chars.last_mut() {
+                last.run = last.run.saturating_add(1);
+            }
+        } else {
+            let alternative =
+                confusion_partner(best.0).map(|a| (a, classes.probability_of(row, a)));
+            chars.push(CharRead {
+                ch: best.0,
+                probability: best.1,
+                alternative,
+                step,
+                run: 1,
             });
-            alternatives.push(alt);
+            gaps.push(None);
         }
         previous = best.0;
     }
-    let confidence = if confidences.is_empty() {
-        0.0
-    } else {
-        confidences.iter().sum::<f32>() / confidences.len() as f32
+    let mut r = Recognised {
+        text: String::new(),
+        confidence: 0.0,
+        chars,
+        gaps,
     };
-    Recognised {
-        text,
-        confidence,
-        alternatives,
-    }
+    r.refresh();
+    r
 }
 
 /// What a class stands for when reading an MRZ: the MRZ characters themselves and the
@@ -461,14 +594,14 @@ fn mrz_char_for(c: char) -> Option<char> {
 }
 
 /// Samples the rotated box `b` into an upright crop [`REC_HEIGHT`] pixels high (bilinear).
-pub(crate) fn crop_box(img: &RgbImage, b: &TextBox, stretch: f32) -> RgbImage {
+pub(crate) fn crop_box(img: &RgbImage, b: &TextBox, stretch: f32, max_width: u32) -> RgbImage {
     let h = REC_HEIGHT;
     let aspect = if b.height > 0.5 {
         stretch * b.width / b.height
     } else {
         1.0
     };
-    let w = ((h as f32 * aspect).round() as u32).clamp(8, REC_MAX_WIDTH);
+    let w = ((h as f32 * aspect).round() as u32).clamp(8, max_width.max(8));
     let (sx, sy) = (b.width / w as f32, b.height / h as f32);
     let (dx, dy) = b.dir;
     let (nx, ny) = b.down();
@@ -620,7 +753,7 @@ mod tests {
 
     #[test]
     fn ctc_collapses_repeats_and_blanks() {
-        let all = [(0, '\0'), (1, 'A'), (2, 'Λ')];
+        let all = ['\0', 'A', 'Λ'];
         // steps: A A blank A Λ
         let probs = [
             0.1, 0.8, 0.1, //
@@ -629,9 +762,10 @@ mod tests {
             0.1, 0.8, 0.1, //
             0.1, 0.1, 0.8,
         ];
-        assert_eq!(ctc_greedy(&probs, 5, 3, &all).text, "AAΛ");
+        assert_eq!(ctc_greedy(&probs, 5, 3, &Classes::All(&all)).text, "AAΛ");
         // Read as an MRZ, Λ stands for '<'; without A the A steps become blanks.
-        assert_eq!(ctc_greedy(&probs, 5, 3, &[(0, '\0'), (2, '<')]).text, "<");
+        let mrz = [(0, '\0'), (2, '<')];
+        assert_eq!(ctc_greedy(&probs, 5, 3, &Classes::Subset(&mrz)).text, "<");
         assert_eq!(mrz_char_for('Λ'), Some('<'));
         assert_eq!(mrz_char_for('Ｋ'), Some('K'));
     }

@@ -14,6 +14,7 @@ use image::{GrayImage, RgbImage};
 use crate::checks::{evaluate, DocumentPolicy};
 use crate::decode::{decode_image, DEFAULT_MAX_PIXELS};
 use crate::ocr::{sample, TextBox, TextEngine};
+use crate::rectify::rectify;
 use crate::report::{DocumentType, IdVerification};
 use crate::visual::{read_visual, VisualFields};
 use crate::zone::{find_zone, FoundZone};
@@ -31,6 +32,14 @@ pub const DEFAULT_MODEL_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../
 /// Longest side the detector sees. The MRZ of a passport filling a third of a 640-pixel
 /// frame is still ~9 px per character, which the detector finds reliably.
 const DET_MAX_SIDE: u32 = 512;
+/// Longest side the detector sees on the back of a two-sided document, and on its front once
+/// the back gave a valid zone. A TD1 zone's characters are ~3 % of a card's width (a passport
+/// zone's ~2 % of its page), so a card's zone is found as well at this size as a passport's
+/// at [`DET_MAX_SIDE`]; the front then only needs its printed data, which is printed at about
+/// the zone's size.
+const DET_CARD_SIDE: u32 = 384;
+/// Text-line directions spreading wider than this (degrees) trigger perspective correction.
+const MAX_DIRECTION_SPREAD: f32 = 3.0;
 /// Pages are reduced to this longest side before anything else (recognition crops are taken
 /// from this image, so it must keep small print legible).
 const WORK_MAX_SIDE: u32 = 2000;
@@ -168,7 +177,7 @@ impl DocumentReader {
             &p(&config.det_model),
             &p(&config.rec_model),
             &p(&config.dictionary),
-            DET_MAX_SIDE,
+            &[DET_MAX_SIDE, DET_CARD_SIDE],
         )?;
         Ok(DocumentReader {
             engine,
@@ -215,13 +224,31 @@ impl DocumentReader {
         options: &ReadOptions,
     ) -> Result<DocumentReading, DocumentError> {
         let today = options.today;
-        let mut front = self.read_page(front, today)?;
+        let valid = |p: &Page| p.zone.as_ref().is_some_and(|z| z.mrz.is_valid());
+        // With two images the back is read first, at the card size: an ID card's zone is
+        // there. A back without a valid zone is detected again at full size.
         let mut back = match back {
-            Some(img) => Some(self.read_page(img, today)?),
+            Some(img) => {
+                let page = self.read_page(img, today, DET_CARD_SIDE)?;
+                Some(if valid(&page) {
+                    page
+                } else {
+                    self.read_page(page.img, today, DET_MAX_SIDE)?
+                })
+            }
             None => None,
         };
+        // A valid zone on the back says how the card was held; the front was photographed the
+        // same way, and is turned upright before its (sideways-shy) detection.
+        let back_zone = back
+            .as_ref()
+            .and_then(|p| p.zone.as_ref().filter(|z| z.mrz.is_valid()));
+        let (front, front_side) = match back_zone.and_then(|z| z.boxes.first()) {
+            Some(line) => (turn_upright(front, line.dir), DET_CARD_SIDE),
+            None => (front, DET_MAX_SIDE),
+        };
+        let mut front = self.read_page(front, today, front_side)?;
         // Only when neither side gave a valid zone are the pages turned and read again.
-        let valid = |p: &Page| p.zone.as_ref().is_some_and(|z| z.mrz.is_valid());
         if !valid(&front) && !back.as_ref().is_some_and(valid) {
             front = self.turned_if_better(front, today)?;
             back = match back {
@@ -298,9 +325,31 @@ impl DocumentReader {
         Ok((reading.evaluate(policy), reading))
     }
 
-    fn read_page(&self, img: RgbImage, today: NaiveDate) -> Result<Page, DocumentError> {
+    fn read_page(
+        &self,
+        img: RgbImage,
+        today: NaiveDate,
+        det_side: u32,
+    ) -> Result<Page, DocumentError> {
         let img = shrink(img, WORK_MAX_SIDE);
-        let boxes = self.engine.detect(&img)?;
+        let boxes = self.engine.detect(&img, det_side)?;
+        // Text lines that disagree on their direction are a document seen at an angle: it is
+        // squared up and read again (a flat photo never pays for the outline search). The
+        // squared page is kept only if its zone validates; an outline that was not the
+        // document's cannot spoil a reading the photo as taken would have given.
+        if direction_spread(&boxes) > MAX_DIRECTION_SPREAD {
+            if let Some(flat) = rectify(&img) {
+                let flat_boxes = self.engine.detect(&flat, det_side)?;
+                let zone = find_zone(&self.engine, &flat, &flat_boxes, today)?;
+                if zone.as_ref().is_some_and(|z| z.mrz.is_valid()) {
+                    return Ok(Page {
+                        img: flat,
+                        boxes: flat_boxes,
+                        zone,
+                    });
+                }
+            }
+        }
         let zone = find_zone(&self.engine, &img, &boxes, today)?;
         Ok(Page { img, boxes, zone })
     }
@@ -309,7 +358,7 @@ impl DocumentReader {
     /// found the better zone (or, without any zone, more text).
     fn turned_if_better(&self, page: Page, today: NaiveDate) -> Result<Page, DocumentError> {
         let turned = image::imageops::rotate90(&page.img);
-        let turned_boxes = self.engine.detect(&turned)?;
+        let turned_boxes = self.engine.detect(&turned, DET_MAX_SIDE)?;
         let turned_zone = find_zone(&self.engine, &turned, &turned_boxes, today)?;
         let better = match (&page.zone, &turned_zone) {
             (_, None) => false,
@@ -370,15 +419,44 @@ impl DocumentReader {
             let kb = b.cx * down.0 + b.cy * down.1;
             ka.total_cmp(&kb)
         });
-        let mut out = Vec::with_capacity(lines.len());
+        let mut read = Vec::with_capacity(lines.len());
         for b in &lines {
-            let r = self.engine.recognise(&page.img, b, false)?;
+            let r = self.engine.recognise(&page.img, b)?;
             if !r.text.trim().is_empty() && r.confidence > 0.5 {
-                out.push(r.text);
+                read.push((*b, r.text));
             }
         }
-        Ok(out)
+        Ok(join_fragments(read, dir))
     }
+}
+
+/// Joins pieces of one printed line the detector split (`29` and `NOV 1978`): pieces on the
+/// same baseline less than two text heights apart become one line, left to right. The result
+/// stays top to bottom.
+fn join_fragments(mut read: Vec<(TextBox, String)>, dir: (f32, f32)) -> Vec<String> {
+    let down = (-dir.1, dir.0);
+    let along = |b: &TextBox| b.cx * dir.0 + b.cy * dir.1;
+    let across = |b: &TextBox| b.cx * down.0 + b.cy * down.1;
+    read.sort_by(|a, b| along(&a.0).total_cmp(&along(&b.0)));
+    // Each line: (its last piece, its text); pieces are taken left to right.
+    let mut joined: Vec<(TextBox, String)> = Vec::new();
+    for (b, text) in read {
+        let target = joined.iter_mut().find(|(last, _)| {
+            let h = last.height.max(b.height);
+            let gap = (along(&b) - b.width / 2.0) - (along(last) + last.width / 2.0);
+            (across(&b) - across(last)).abs() < 0.35 * h && gap < 2.0 * h && gap > -0.5 * h
+        });
+        match target {
+            Some((last, line)) => {
+                line.push(' ');
+                line.push_str(&text);
+                *last = b;
+            }
+            None => joined.push((b, text)),
+        }
+    }
+    joined.sort_by(|a, b| across(&a.0).total_cmp(&across(&b.0)));
+    joined.into_iter().map(|(_, t)| t).collect()
 }
 
 /// The document type a zone's document code denotes, refined by printed keywords.
@@ -396,6 +474,18 @@ pub fn classify_zone(z: &mrz::Mrz, printed: Option<DocumentType>) -> DocumentTyp
     }
 }
 
+/// Turns `img` by the quarter turn that makes text read along `dir` read left to right.
+fn turn_upright(img: RgbImage, dir: (f32, f32)) -> RgbImage {
+    use image::imageops::{rotate180, rotate270, rotate90};
+    let quarter = (dir.1.atan2(dir.0) / std::f32::consts::FRAC_PI_2).round() as i32;
+    match quarter.rem_euclid(4) {
+        1 => rotate270(&img),
+        2 => rotate180(&img),
+        3 => rotate90(&img),
+        _ => img,
+    }
+}
+
 fn shrink(img: RgbImage, max_side: u32) -> RgbImage {
     let (w, h) = img.dimensions();
     if w.max(h) <= max_side {
@@ -407,6 +497,29 @@ fn shrink(img: RgbImage, max_side: u32) -> RgbImage {
         ((h as f32 * s) as u32).max(1),
     );
     image::imageops::resize(&img, nw, nh, image::imageops::FilterType::Triangle)
+}
+
+/// Spread (degrees, between the 10th and 90th percentile) of the directions of the long text
+/// lines, folded to a half-turn around their dominant direction. Flat photos print parallel
+/// lines; perspective makes them converge.
+fn direction_spread(boxes: &[TextBox]) -> f32 {
+    let dir = dominant_direction(boxes);
+    let mut angles: Vec<f32> = boxes
+        .iter()
+        .filter(|b| b.width > 4.0 * b.height)
+        .map(|b| {
+            let cross = dir.0 * b.dir.1 - dir.1 * b.dir.0;
+            let dot = dir.0 * b.dir.0 + dir.1 * b.dir.1;
+            // Folded so a line read the other way round counts as parallel.
+            (cross * dot.signum()).atan2(dot.abs()).to_degrees()
+        })
+        .collect();
+    if angles.len() < 4 {
+        return 0.0;
+    }
+    angles.sort_by(f32::total_cmp);
+    let at = |p: f32| angles[((angles.len() - 1) as f32 * p).round() as usize];
+    at(0.9) - at(0.1)
 }
 
 /// The reading direction most text lines agree on (weighted by length); right if none.
@@ -614,8 +727,13 @@ fn quality(page: &Page) -> ImageQuality {
                 .iter()
                 .map(|b| {
                     laplacian_variance(
-                        &image::DynamicImage::ImageRgb8(crate::ocr::crop_box(img, b, 1.0))
-                            .to_luma8(),
+                        &image::DynamicImage::ImageRgb8(crate::ocr::crop_box(
+                            img,
+                            b,
+                            1.0,
+                            crate::ocr::REC_MAX_WIDTH,
+                        ))
+                        .to_luma8(),
                     )
                 })
                 .collect();
@@ -650,4 +768,52 @@ fn quality(page: &Page) -> ImageQuality {
     // Glare is a local wash-out; a page that is mostly pure white is a scan, not glare.
     q.glare = q.saturated_fraction > GLARE_FRACTION && q.saturated_fraction < SCAN_FRACTION;
     q
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(cx: f32, cy: f32, width: f32, text: &str) -> (TextBox, String) {
+        let b = TextBox {
+            cx,
+            cy,
+            width,
+            height: 10.0,
+            dir: (1.0, 0.0),
+            score: 0.9,
+        };
+        (b, text.to_owned())
+    }
+
+    #[test]
+    fn split_lines_are_joined_left_to_right() {
+        let read = vec![
+            line(80.0, 50.0, 80.0, "NOV 1978"),
+            line(20.0, 51.0, 20.0, "29"),
+            line(40.0, 20.0, 60.0, "DATE OF BIRTH"),
+            // Same baseline but far away: another field.
+            line(300.0, 50.0, 30.0, "SEX"),
+        ];
+        assert_eq!(
+            join_fragments(read, (1.0, 0.0)),
+            vec!["DATE OF BIRTH", "29 NOV 1978", "SEX"]
+        );
+    }
+
+    #[test]
+    fn converging_lines_have_a_spread() {
+        let at = |angle: f32| TextBox {
+            cx: 0.0,
+            cy: 0.0,
+            width: 100.0,
+            height: 10.0,
+            dir: (angle.to_radians().cos(), angle.to_radians().sin()),
+            score: 0.9,
+        };
+        let flat: Vec<TextBox> = [0.1, -0.2, 0.0, 0.2, 180.1].map(at).to_vec();
+        assert!(direction_spread(&flat) < 1.0);
+        let tilted: Vec<TextBox> = [-4.0, -2.0, 0.0, 2.0, 4.0, 178.0].map(at).to_vec();
+        assert!(direction_spread(&tilted) > MAX_DIRECTION_SPREAD);
+    }
 }

@@ -62,7 +62,9 @@ pub fn find_dates(text: &str, today: NaiveDate) -> Vec<NaiveDate> {
     // "18FEB2032" → "18 FEB 2032": OCR often drops the spaces of printed dates.
     let mut folded = String::new();
     let mut last: Option<char> = None;
-    for c in fold(text).chars() {
+    // The months spelt with an O are often read with a zero.
+    let text = fold(text).replace("0CT", "OCT").replace("N0V", "NOV");
+    for c in text.chars() {
         if let Some(l) = last {
             if (l.is_ascii_digit() && c.is_ascii_alphabetic())
                 || (l.is_ascii_alphabetic() && c.is_ascii_digit())
@@ -304,6 +306,7 @@ mod tests {
         );
         assert!(find_dates("no date 12 34 56", today).is_empty());
         assert_eq!(find_dates("18FEB 2032", today), vec![d(2032, 2, 18)]);
+        assert_eq!(find_dates("15 0CT 2035", today), vec![d(2035, 10, 15)]);
     }
 
     #[test]
