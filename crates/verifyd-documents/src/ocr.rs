@@ -144,7 +144,7 @@ pub struct CharRead {
     /// Its probability at the step it was emitted.
     pub probability: f32,
     /// Its usual OCR confusion partner (`O`↔`0`, `S`↔`5` …) and that partner's probability at
-    /// the same step, when the partner is a class at all.
+    /// the same step; read for MRZ lines only.
     pub alternative: Option<(char, f32)>,
     /// The CTC step (output column) it was emitted at. On fixed-pitch text (the MRZ) steps
     /// are evenly spaced, which tells a spurious or a collapsed character from a real one.
@@ -500,22 +500,20 @@ impl Classes<'_> {
         best
     }
 
-    /// The highest probability among the classes standing for `c`.
-    fn probability_of(&self, row: &[f32], c: char) -> f32 {
-        let of = |k: usize| row.get(k).copied().unwrap_or(0.0);
-        match self {
-            Classes::All(chars) => chars
-                .iter()
-                .enumerate()
-                .filter(|(_, x)| **x == c)
-                .map(|(k, _)| of(k))
-                .fold(0.0, f32::max),
-            Classes::Subset(allowed) => allowed
-                .iter()
-                .filter(|(_, x)| *x == c)
-                .map(|(k, _)| of(*k))
-                .fold(0.0, f32::max),
-        }
+    /// The usual confusion partner of `c` and its probability at this step. Only the MRZ
+    /// repair uses it, so it is only looked up in a subset (among all ~6,900 classes it cost
+    /// a scan of the whole row per printed character).
+    fn alternative(&self, row: &[f32], c: char) -> Option<(char, f32)> {
+        let Classes::Subset(allowed) = self else {
+            return None;
+        };
+        let partner = confusion_partner(c)?;
+        let p = allowed
+            .iter()
+            .filter(|(_, x)| *x == partner)
+            .filter_map(|(k, _)| row.get(*k).copied())
+            .fold(0.0, f32::max);
+        Some((partner, p))
     }
 }
 
@@ -543,8 +541,7 @@ fn ctc_greedy(probs: &[f32], steps: usize, n: usize, classes: &Classes<'_>) -> R
                 last.run = last.run.saturating_add(1);
             }
         } else {
-            let alternative =
-                confusion_partner(best.0).map(|a| (a, classes.probability_of(row, a)));
+            let alternative = classes.alternative(row, best.0);
             chars.push(CharRead {
                 ch: best.0,
                 probability: best.1,
