@@ -123,7 +123,7 @@ const KINDS: &[KindInfo] = &[
         code: "arg_cuit",
         label: "Argentina CUIL/CUIT",
         checks: "11 digits, type prefix (20/23/24/27 persons, 30/33/34 companies), mod-11 check digit, embedded DNI, sex from prefix",
-        source: "AFIP RG 2.127 / ANSES CUIL rules: weights 5,4,3,2,7,6,5,4,3,2, 11 − (sum mod 11)",
+        source: "AFIP/ANSES CUIT and CUIL verification digit: weights 5,4,3,2,7,6,5,4,3,2, 11 − (sum mod 11)",
     },
     KindInfo {
         kind: IdKind::BeNationalNumber,
@@ -141,7 +141,7 @@ const KINDS: &[KindInfo] = &[
         code: "bra_cpf",
         label: "Brazil CPF",
         checks: "11 digits, two mod-11 check digits, repeated-digit numbers rejected, fiscal region from the 9th digit",
-        source: "Receita Federal CPF rules (IN RFB 1.548/2015 annex; weights 10..2 and 11..2)",
+        source: "Receita Federal CPF check digits (mod 11, weights 10..2 then 11..2)",
     },
     KindInfo {
         kind: IdKind::CaSin,
@@ -150,7 +150,7 @@ const KINDS: &[KindInfo] = &[
         code: "can_sin",
         label: "Canada SIN",
         checks: "9 digits, Luhn, first digit 0 and 8 never issued, 9 = temporary resident",
-        source: "ESDC Social Insurance Number Code of Practice (Luhn, province/issue digit)",
+        source: "ESDC / Canada.ca 'Social Insurance Number': Luhn check, 9 for temporary residents",
     },
     KindInfo {
         kind: IdKind::ClRut,
@@ -177,7 +177,7 @@ const KINDS: &[KindInfo] = &[
         code: "col_cc",
         label: "Colombia cédula de ciudadanía",
         checks: "format only: 3–10 digits without a leading zero (no check digit exists)",
-        source: "Registraduría Nacional del Estado Civil numbering (Decreto 1260/1970, NUIP)",
+        source: "Registraduría Nacional del Estado Civil (the cédula / NUIP carries no check digit)",
     },
     KindInfo {
         kind: IdKind::DeIdCard,
@@ -186,7 +186,7 @@ const KINDS: &[KindInfo] = &[
         code: "deu_id_card",
         label: "Germany Personalausweis document number",
         checks: "9 characters from the card alphabet (digits and C F G H J K L M N P R T V W X Y Z), ICAO 9303 7-3-1 check digit when the 10th character is given",
-        source: "PAuswV §5 / BSI TR-03127 serial layout; ICAO Doc 9303 Part 3 §4.9 check digit",
+        source: "Card number format of the German ID card since 2010 (no vowels, no B D Q S); ICAO Doc 9303 Part 3 §4.9 check digit",
     },
     KindInfo {
         kind: IdKind::DeTaxId,
@@ -213,7 +213,7 @@ const KINDS: &[KindInfo] = &[
         code: "esp_dni",
         label: "Spain DNI / NIF",
         checks: "8 digits and check letter (number mod 23 → TRWAGMYFPDXBNJZSQVHLCKE)",
-        source: "Ministerio del Interior, 'Cálculo del dígito de control del NIF/NIE' (Real Decreto 1553/2005)",
+        source: "Ministerio del Interior, 'Cálculo del dígito de control del NIF/NIE'",
     },
     KindInfo {
         kind: IdKind::EsNie,
@@ -222,7 +222,7 @@ const KINDS: &[KindInfo] = &[
         code: "esp_nie",
         label: "Spain NIE",
         checks: "X/Y/Z, 7 digits and check letter (X=0, Y=1, Z=2, then mod 23)",
-        source: "Ministerio del Interior, 'Cálculo del dígito de control del NIF/NIE' (Orden INT/2058/2008)",
+        source: "Ministerio del Interior, 'Cálculo del dígito de control del NIF/NIE'",
     },
     KindInfo {
         kind: IdKind::FiHetu,
@@ -231,7 +231,7 @@ const KINDS: &[KindInfo] = &[
         code: "fin_hetu",
         label: "Finland henkilötunnus",
         checks: "DDMMYY, century sign (+ - A–F, U–Y), 3-digit individual number, mod-31 check character, sex from the individual number",
-        source: "Digital and Population Data Services Agency (DVV), 'The personal identity code'; Valtioneuvoston asetus 128/2010 and the 2023 century signs",
+        source: "Digital and Population Data Services Agency (DVV), 'The personal identity code' (incl. the century signs added in 2023)",
     },
     KindInfo {
         kind: IdKind::FrNir,
@@ -267,7 +267,7 @@ const KINDS: &[KindInfo] = &[
         code: "kor_rrn",
         label: "South Korea resident registration number",
         checks: "13 digits, YYMMDD birth date, century and sex from the 7th digit (5–8 foreigners), weighted mod-11 check digit",
-        source: "Resident Registration Act enforcement rules (weights 2–9,2–5; 11 − (sum mod 11) mod 10)",
+        source: "Resident Registration Act (주민등록법) number layout; check digit of numbers assigned before October 2020 (weights 2–9, 2–5; (11 − sum mod 11) mod 10)",
     },
     KindInfo {
         kind: IdKind::MxCurp,
@@ -276,7 +276,7 @@ const KINDS: &[KindInfo] = &[
         code: "mex_curp",
         label: "Mexico CURP",
         checks: "18 characters, name letters, YYMMDD, sex H/M, state of birth (NE abroad), internal consonants, century from the 17th character, RENAPO check digit",
-        source: "RENAPO 'Instructivo Normativo para la Asignación de la CURP' (DOF 18/10/2021)",
+        source: "RENAPO 'Instructivo Normativo para la Asignación de la Clave Única de Registro de Población'",
     },
     KindInfo {
         kind: IdKind::MxRfc,
@@ -294,7 +294,7 @@ const KINDS: &[KindInfo] = &[
         code: "nld_bsn",
         label: "Netherlands BSN",
         checks: "9 digits (8 with a leading zero restored), the 11-proef with weights 9..2 and −1",
-        source: "Wet algemene bepalingen burgerservicenummer; RvIG 'Logisch Ontwerp BSN' (elfproef)",
+        source: "Wet algemene bepalingen burgerservicenummer; the elfproef (RvIG)",
     },
     KindInfo {
         kind: IdKind::NoFodselsnummer,
@@ -303,7 +303,7 @@ const KINDS: &[KindInfo] = &[
         code: "nor_fnr",
         label: "Norway fødselsnummer / D-number / H-number",
         checks: "11 digits, DDMMYY (D-number day +40, H-number month +40), century from the individual number, two mod-11 check digits, sex from the 9th digit",
-        source: "Skatteetaten, 'Fødselsnummer' (Folkeregisterforskriften §2-2-1)",
+        source: "Skatteetaten, 'Fødselsnummer' and 'D-nummer' (folkeregisteret)",
     },
     KindInfo {
         kind: IdKind::PeDni,
@@ -321,7 +321,7 @@ const KINDS: &[KindInfo] = &[
         code: "pol_pesel",
         label: "Poland PESEL",
         checks: "11 digits, YYMMDD with the century in the month (+80/+0/+20/+40/+60), weights 1,3,7,9 check digit, sex from the 10th digit",
-        source: "Ustawa o ewidencji ludności (art. 15); MSWiA PESEL structure",
+        source: "Ustawa o ewidencji ludności: PESEL structure (MSWiA)",
     },
     KindInfo {
         kind: IdKind::PtCc,
@@ -339,7 +339,7 @@ const KINDS: &[KindInfo] = &[
         code: "prt_nif",
         label: "Portugal NIF",
         checks: "9 digits, valid leading digits, mod-11 check digit (weights 9..2)",
-        source: "Autoridade Tributária, Decreto-Lei 463/79 (NIF structure and check digit)",
+        source: "Autoridade Tributária NIF structure and mod-11 check digit",
     },
     KindInfo {
         kind: IdKind::RoCnp,
@@ -348,7 +348,7 @@ const KINDS: &[KindInfo] = &[
         code: "rou_cnp",
         label: "Romania CNP",
         checks: "13 digits, sex/century digit, YYMMDD, county code, weights 279146358279 check digit",
-        source: "Ordinul MAI / Legea 105/1996 (evidența populației), CNP structure",
+        source: "Romanian population-records rules on the CNP (Legea 105/1996 privind evidența populației)",
     },
     KindInfo {
         kind: IdKind::SePersonnummer,
@@ -375,7 +375,7 @@ const KINDS: &[KindInfo] = &[
         code: "usa_ssn",
         label: "United States SSN",
         checks: "format only (no check digit exists): 9 digits, never-issued area 000/666/900–999, group 00, serial 0000, and the SSA's voided advertising numbers",
-        source: "SSA POMS RM 10201.025 and 'Social Security Number Randomization' (2011); SSA history of 078-05-1120",
+        source: "SSA: never-issued area/group/serial values ('Social Security Number Randomization', 2011) and numbers voided after use in advertising",
     },
     KindInfo {
         kind: IdKind::ZaId,
@@ -423,6 +423,30 @@ impl IdKind {
     pub fn from_code(code: &str) -> Option<IdKind> {
         KINDS.iter().find(|k| k.code == code).map(|k| k.kind)
     }
+}
+
+/// The table of countries and checks for the README (a test keeps the README equal to it).
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| Country | Scheme (`service_id`) | Field | What is checked | Rule source |\n|---|---|---|---|---|\n",
+    );
+    for k in KINDS {
+        let role = match k.role {
+            Role::Personal => "personal",
+            Role::Tax => "tax",
+            Role::Document => "document",
+        };
+        out.push_str(&format!(
+            "| {} ({}) | {} (`verifyd_rules_{}`) | {role} | {} | {} |\n",
+            k.country.name(),
+            k.country.alpha2(),
+            k.label,
+            k.code,
+            k.checks,
+            k.source
+        ));
+    }
+    out
 }
 
 impl fmt::Display for IdKind {

@@ -32,7 +32,7 @@ pub mod validation;
 pub use country::{Country, IssuingState};
 pub use crosscheck::{cross_check, Claims, Field, FieldMatch, FieldVerdicts, Gender};
 pub use error::IdNumberError;
-pub use kind::{IdKind, KindInfo, Role};
+pub use kind::{markdown_table, IdKind, KindInfo, Role};
 pub use number::{Defect, EncodedDate, Flag, IdNumber, NameCode, Region, Sex, Year};
 pub use registry::{
     Lookup, QueryField, RegistryAnswer, RegistryError, RegistryQuery, RegistryRecord,

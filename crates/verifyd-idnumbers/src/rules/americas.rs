@@ -316,12 +316,15 @@ pub(super) fn mx_curp(text: &str, today: NaiveDate) -> Result<IdNumber, Defect> 
             what: "the state code is not a Mexican state or NE",
         })?;
     let d = checksum::digits(&s[4..10]).unwrap_or_default();
+    // A letter differentiator means born from 2000; numbers in use show RENAPO also assigned
+    // letters to earlier births once the digits ran out, so a letter that would put the birth in
+    // the future means the 1900s.
     let century = if c[16].is_ascii_digit() { 1900 } else { 2000 };
-    let date = ymd(
-        century + i32::try_from(two(&d, 0)).unwrap_or(0),
-        two(&d, 2),
-        two(&d, 4),
-    )?;
+    let yy = i32::try_from(two(&d, 0)).unwrap_or(0);
+    let mut date = ymd(century + yy, two(&d, 2), two(&d, 4))?;
+    if century == 2000 && date > today {
+        date = ymd(1900 + yy, two(&d, 2), two(&d, 4))?;
+    }
     let mut n = IdNumber::bare(IdKind::MxCurp, s.clone())
         .born(EncodedDate::exact(not_future(date, today)?))
         .sex(sex)

@@ -336,6 +336,9 @@ fn mexico_curp_and_rfc() {
     assert_eq!(n.sex, Some(Sex::Female));
     assert_eq!(n.region.unwrap().name, Some("Veracruz"));
     valid(Country::Mx, "BEML920313HMCLNS09", IdKind::MxCurp);
+    // From the same file's list of CURPs found in use: a 1988 birth with a letter differentiator.
+    let n = valid(Country::Mx, "TOMA880125HMNRRNO2", IdKind::MxCurp);
+    assert_eq!(born(&n), "1988-01-25");
     // python-stdnum stdnum/mx/rfc.py: persons (with and without homoclave) and a company.
     let n = valid(Country::Mx, "GODE 561231 GR8", IdKind::MxRfc);
     assert_eq!(born(&n), "XX56-12-31");
@@ -524,4 +527,15 @@ fn at_least_twenty_five_countries_have_rules() {
         assert!(!k.info().source.is_empty(), "{k}");
     }
     let _ = (today(), date(2000, 1, 1));
+}
+
+#[test]
+fn readme_table_is_current() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = verifyd_idnumbers::markdown_table();
+    assert!(
+        readme.contains(&table),
+        "README.md's table is stale; replace it with:\n{table}"
+    );
 }
