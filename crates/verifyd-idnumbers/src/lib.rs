@@ -40,6 +40,7 @@ pub use registry::{
 };
 pub use rules::{parse, parse_as, Rejection};
 pub use validation::{
-    Assurance, DatabaseValidation, DatabaseValidationIn, DatabaseValidator, MatchAction, MatchType,
-    NumberInput, Policy, ServiceValidation, Status, ValidationRequest, ValidationType, WarningCode,
+    match_type_of, Assurance, DatabaseValidation, DatabaseValidationIn, DatabaseValidator,
+    MatchAction, MatchType, NumberInput, Policy, ServiceValidation, Status, ValidationRequest,
+    ValidationType, WarningCode,
 };

@@ -644,8 +644,11 @@ fn local_phase(request: &ValidationRequest, today: NaiveDate) -> Vec<LocalResult
         .collect()
 }
 
-/// The match type of one source's verdicts, per the policy's validation type.
-fn source_match(verdicts: &FieldVerdicts, validation_type: ValidationType) -> MatchType {
+/// The match type of one source's verdicts under a validation type (what the cross-check's
+/// verdicts add up to): a number or name category `no_match`, or any other compared field
+/// `no_match`, is `no_match`; a partial number or name is `partial_match`; otherwise
+/// `full_match` — for `two_by_two` only with two fully matched data points.
+pub fn match_type_of(verdicts: &FieldVerdicts, validation_type: ValidationType) -> MatchType {
     let mut number = None;
     let mut names = Vec::new();
     let mut others = Vec::new();
@@ -713,7 +716,7 @@ fn local_validation(
 ) -> ServiceValidation {
     let info = number.kind.info();
     let verdicts = cross_check(number, field, &request.claims);
-    let m = source_match(&verdicts, request.policy.validation_type);
+    let m = match_type_of(&verdicts, request.policy.validation_type);
     let mut source = Map::new();
     source.insert("source".into(), json!("local_rules"));
     source.insert("registry_consulted".into(), json!(false));
@@ -848,7 +851,7 @@ fn registry_validation(
         RegistryAnswer::Found { record } => {
             let verdicts = compare_record(&record, field, claims);
             // Registries only ever confirm; the type is decided like any other source.
-            let m = source_match(&verdicts, ValidationType::OneByOne);
+            let m = match_type_of(&verdicts, ValidationType::OneByOne);
             let mut v = base(
                 outcome_of(m),
                 "the registry holds this number",

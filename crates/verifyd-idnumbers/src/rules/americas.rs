@@ -3,7 +3,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::europe_south_west::exists_in_some_century;
-use super::{clean, dchar, need_digits, need_len, not_future, two, ymd, Seed};
+use super::{clean, dchar, need_char_len, need_digits, need_len, not_future, two, ymd, Seed};
 use crate::checksum::{self, weighted_sum};
 use crate::kind::IdKind;
 use crate::names;
@@ -393,7 +393,8 @@ fn rfc_check(first: &str) -> Option<char> {
 
 pub(super) fn mx_rfc(text: &str, _today: NaiveDate) -> Result<IdNumber, Defect> {
     let s = clean(text, "-_");
-    need_len(
+    // Ñ is a valid name letter in an RFC, so this scheme works on characters, not bytes.
+    need_char_len(
         &s,
         &[10, 12, 13],
         "13 characters (12 for companies, 10 without homoclave)",

@@ -194,8 +194,24 @@ pub(crate) fn clean(text: &str, separators: &str) -> String {
         .collect()
 }
 
-/// `Ok` when `s` has one of the allowed lengths.
+/// `Ok` when `s` is ASCII and has one of the allowed lengths. Rules slice by byte after this, so
+/// the ASCII check is what keeps them panic-free.
 pub(crate) fn need_len(s: &str, allowed: &[usize], expected: &'static str) -> Result<(), Defect> {
+    need_char_len(s, allowed, expected)?;
+    if !s.is_ascii() {
+        return Err(Defect::Characters {
+            expected: "letters A–Z and digits",
+        });
+    }
+    Ok(())
+}
+
+/// `Ok` when `s` has one of the allowed lengths in characters (for schemes that allow Ñ).
+pub(crate) fn need_char_len(
+    s: &str,
+    allowed: &[usize],
+    expected: &'static str,
+) -> Result<(), Defect> {
     if s.is_empty() {
         return Err(Defect::Empty);
     }

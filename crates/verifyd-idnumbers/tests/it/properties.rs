@@ -16,6 +16,18 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]
+    fn any_text_is_answered_without_panicking(text in "\\PC{0,24}", idx in 0usize..26) {
+        let country = verifyd_idnumbers::Country::all().nth(idx).unwrap();
+        let _ = verifyd_idnumbers::parse(country, &text, today());
+    }
+
+    #[test]
+    fn number_like_text_is_answered_without_panicking(text in "[0-9A-Z +./ÑÄ-]{0,20}", idx in 0usize..26) {
+        let country = verifyd_idnumbers::Country::all().nth(idx).unwrap();
+        let _ = verifyd_idnumbers::parse(country, &text, today());
+    }
+
+    #[test]
     fn generated_numbers_round_trip(kind in kinds(), seed in any::<u64>()) {
         let text = sample(kind, seed);
         let n = parse_as(kind, &text, today());
