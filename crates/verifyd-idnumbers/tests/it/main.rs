@@ -10,6 +10,7 @@ use verifyd_idnumbers::{parse, Country, Defect, IdKind, IdNumber};
 
 mod contract;
 mod crosscheck;
+mod differential;
 mod examples;
 mod properties;
 mod validation;
