@@ -162,3 +162,78 @@ pub fn run(rounds: usize) -> Result<Vec<Measurement>, crate::DataError> {
     }));
     Ok(out)
 }
+
+/// How two IP sets agree on the country of the same addresses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CountryAgreement {
+    /// Public addresses drawn.
+    pub addresses: usize,
+    /// Both sets give a country.
+    pub both_known: usize,
+    /// …and it is the same.
+    pub same: usize,
+    /// Only the first set gives one.
+    pub only_first: usize,
+    /// Only the second set gives one.
+    pub only_second: usize,
+}
+
+impl std::fmt::Display for CountryAgreement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pct = |n: usize, d: usize| {
+            if d == 0 {
+                0.0
+            } else {
+                100.0 * n as f64 / d as f64
+            }
+        };
+        write!(
+            f,
+            "{} public IPv4: both known {} ({:.1} %), same country {:.2} % of those; only first {}, only second {}",
+            self.addresses,
+            self.both_known,
+            pct(self.both_known, self.addresses),
+            pct(self.same, self.both_known),
+            self.only_first,
+            self.only_second
+        )
+    }
+}
+
+/// Draws `samples` public IPv4 addresses uniformly (a fixed xorshift sequence from `seed`) and
+/// compares the countries two sets give them: a check of the built-in database against an
+/// independent one (e.g. iptoasn-country) that neither was tuned on.
+pub fn country_agreement(
+    first: &IpIntel,
+    second: &IpIntel,
+    samples: usize,
+    seed: u64,
+) -> CountryAgreement {
+    let mut state = seed.max(1);
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut out = CountryAgreement::default();
+    while out.addresses < samples {
+        let ip = IpAddr::V4(std::net::Ipv4Addr::from(next() as u32));
+        let a = first.analyze(ip, None);
+        if !a.is_public {
+            continue;
+        }
+        out.addresses += 1;
+        let b = second.analyze(ip, None);
+        match (a.country, b.country) {
+            (Some(x), Some(y)) => {
+                out.both_known += 1;
+                out.same += usize::from(x == y);
+            }
+            (Some(_), None) => out.only_first += 1,
+            (None, Some(_)) => out.only_second += 1,
+            (None, None) => {}
+        }
+    }
+    out
+}

@@ -272,7 +272,10 @@ mod tests {
         assert_eq!(w.log_type, LogType::Warning);
         let hard = Warning::new(Risk::UndeliverableEmailDetected, Action::NoAction);
         assert_eq!(hard.log_type, LogType::Error);
-        assert_eq!(status_for(std::slice::from_ref(&w)), FeatureStatus::InReview);
+        assert_eq!(
+            status_for(std::slice::from_ref(&w)),
+            FeatureStatus::InReview
+        );
         assert_eq!(status_for(&[w, hard]), FeatureStatus::Declined);
         assert_eq!(
             status_for(&[Warning::new(
