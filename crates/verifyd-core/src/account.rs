@@ -1,6 +1,7 @@
 //! Console accounts: password policy, email one-time codes and progressive login lockout.
 
 use crate::error::FieldErrors;
+use crate::otp;
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 
@@ -90,15 +91,12 @@ pub fn check_password(password: &str) -> Result<(), FieldErrors> {
 /// A fresh 6-character one-time code of upper-case letters and digits, avoiding the
 /// look-alikes 0/O and 1/I so that a person can type it from an email without mistakes.
 pub fn generate_otp(rng: &mut impl Rng) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    (0..OTP_LENGTH)
-        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
-        .collect()
+    otp::generate(rng, otp::CodeAlphabet::Unambiguous, OTP_LENGTH)
 }
 
-/// Normalises a typed code for comparison: trimmed and upper-cased.
+/// Normalises a typed code for comparison (see [`otp::normalise`]).
 pub fn normalise_otp(code: &str) -> String {
-    code.trim().to_uppercase()
+    otp::normalise(code)
 }
 
 /// How long an account is locked after its `failures`-th consecutive failed login

@@ -13,6 +13,7 @@ pub mod error;
 pub mod ids;
 pub mod kyc;
 pub mod lists;
+pub mod otp;
 pub mod questionnaire;
 pub mod sandbox;
 pub mod session;
