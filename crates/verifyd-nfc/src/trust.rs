@@ -18,6 +18,7 @@
 //! * **CRLs**: accepted only when a stored CSCA signed them; a DS whose serial a CRL of its
 //!   issuer lists is revoked.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -72,6 +73,9 @@ pub struct TrustConfig {
 pub struct TrustStore {
     pub(crate) anchors: Vec<Anchor>,
     pub(crate) crls: Vec<RevocationList>,
+    /// DER of every anchor, so sources that overlap (a folder and a master list) store each
+    /// certificate once.
+    seen: HashSet<Vec<u8>>,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, NfcError> {
@@ -176,8 +180,11 @@ impl TrustStore {
     }
 
     fn push(&mut self, certificate: Certificate, source: &str) {
-        let duplicate = self.anchors.iter().any(|a| a.certificate == certificate);
-        if !duplicate {
+        // A decoded certificate always re-encodes; if one did not, keep it rather than drop it.
+        let new = certificate
+            .to_der()
+            .map_or(true, |der| self.seen.insert(der));
+        if new {
             self.anchors.push(Anchor {
                 certificate,
                 source: source.to_owned(),

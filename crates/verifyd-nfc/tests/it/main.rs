@@ -9,4 +9,5 @@ mod datagroups;
 mod element;
 mod passive;
 mod pki;
+mod seeds;
 mod trust;
