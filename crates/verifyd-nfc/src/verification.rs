@@ -38,8 +38,9 @@ pub struct ReaderReport {
     pub chip_authentication: ReportedOutcome,
 }
 
-/// The files read from a chip, as uploaded.
-#[derive(Debug, Clone, Default)]
+/// The files read from a chip, as uploaded. Its `Debug` shows sizes only: the files hold the
+/// holder's MRZ and face.
+#[derive(Clone, Default)]
 pub struct ChipRead {
     /// EF.SOD.
     pub sod: Vec<u8>,
@@ -47,6 +48,21 @@ pub struct ChipRead {
     pub data_groups: BTreeMap<DataGroup, Vec<u8>>,
     /// The reading app's clone-detection results.
     pub reader: ReaderReport,
+}
+
+impl std::fmt::Debug for ChipRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sizes: BTreeMap<String, usize> = self
+            .data_groups
+            .iter()
+            .map(|(group, bytes)| (group.to_string(), bytes.len()))
+            .collect();
+        f.debug_struct("ChipRead")
+            .field("sod_bytes", &self.sod.len())
+            .field("data_groups", &sizes)
+            .field("reader", &self.reader)
+            .finish()
+    }
 }
 
 /// The feature status of the element.

@@ -113,3 +113,14 @@ fn malformed_sod_element() {
     assert!(!element.authenticity.dg_integrity);
     let _ = Hash::Sha256;
 }
+
+#[test]
+fn chip_read_debug_shows_sizes_not_data() {
+    let (_, _, read) = genuine();
+    let shown = format!("{read:?}");
+    assert!(shown.contains("DG1"), "{shown}");
+    assert!(
+        !shown.contains("76, 56, 57"),
+        "raw MRZ bytes leaked: {shown}"
+    );
+}
